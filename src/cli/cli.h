@@ -1,0 +1,91 @@
+/*
+ * cli.h: shared declarations of the exportctl command-line tool.  The tool
+ * is a thin layer over the library: it parses options, calls one library
+ * function and prints the result as a table (default), JSON or CSV.
+ */
+#ifndef XC_CLI_H
+#define XC_CLI_H
+
+#include <jansson.h>
+
+#include "error.h"
+#include "store.h"
+
+#define CLI_MAX_OPTS 24
+#define CLI_MAX_POS 8
+
+/* Exit codes (documented in README.md and docs/cli.md). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+
+typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV } cli_format;
+
+typedef struct cli_opt {
+    const char *name;     /* without the leading dashes */
+    const char *arg;      /* value placeholder, NULL for a flag */
+    const char *help;
+} cli_opt;
+
+typedef struct cli_command cli_command;
+
+typedef struct cli_ctx {
+    const cli_command *cmd;
+    const char *db_path;
+    cli_format format;
+    const char *values[CLI_MAX_OPTS]; /* per command option, NULL if absent */
+    int flags[CLI_MAX_OPTS];
+    const char *pos[CLI_MAX_POS];
+    int n_pos;
+    xc_store *store;
+    xc_error err;
+} cli_ctx;
+
+struct cli_command {
+    const char *noun;    /* "list", or NULL for a plain verb */
+    const char *verb;
+    int (*run)(cli_ctx *c);
+    const char *usage;   /* positional arguments, e.g. "LIST" */
+    int min_pos, max_pos;
+    const char *summary;
+    const char *details;
+    const cli_opt *opts; /* terminated by a {NULL} entry */
+    const char *formats; /* output formats offered, e.g. "table,json,csv" */
+};
+
+/* Value of a command option, or NULL. */
+const char *cli_opt_value(const cli_ctx *c, const char *name);
+
+/* Whether a flag option was given. */
+int cli_opt_flag(const cli_ctx *c, const char *name);
+
+/* Open the database (once) for a command. */
+int cli_open_db(cli_ctx *c);
+
+/* Report a usage error for the current command and return CLI_EXIT_USAGE. */
+int cli_usage_error(cli_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Report c->err (set by a library call that returned rc) and return the exit code. */
+int cli_fail(cli_ctx *c, int rc);
+
+/* Print a JSON value to stdout (pretty) and free it; returns an exit code. */
+int cli_print_json(cli_ctx *c, json_t *v);
+
+/* Read a whole file (or "-" for stdin) into memory (NUL-terminated). */
+int cli_read_file(const char *path, char **data, size_t *len, xc_error *err);
+
+/* Parse a --at/--from style date option; "today" is accepted. */
+int cli_date_opt(cli_ctx *c, const char *name, const char *value, int32_t *out);
+
+/* Parse --as-recorded-at (timestamp), default "latest". */
+int cli_as_of_opt(cli_ctx *c, int64_t *out);
+
+/* Command implementations. */
+int cmd_list_ls(cli_ctx *c);
+int cmd_list_show(cli_ctx *c);
+int cmd_list_diff(cli_ctx *c);
+int cmd_list_history(cli_ctx *c);
+int cmd_list_import(cli_ctx *c);
+int cmd_list_export(cli_ctx *c);
+int cmd_country_show(cli_ctx *c);
+int cmd_country_ls(cli_ctx *c);
+
+#endif

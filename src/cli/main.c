@@ -1,0 +1,385 @@
+/*
+ * main.c: exportctl's entry point.  Commands are declared once, in the
+ * table below; this file parses the global and per-command options, prints
+ * help, opens the database and maps library status codes to exit codes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "db.h"
+#include "mem.h"
+
+#ifndef XC_VERSION
+#define XC_VERSION "dev"
+#endif
+
+static const cli_opt no_opts[] = {{NULL, NULL, NULL}};
+
+static const cli_opt show_opts[] = {
+    {"at", "DATE", "members in force on DATE (YYYY-MM-DD; default today)"},
+    {"as-recorded-at", "TIMESTAMP", "answer as the registry would have at TIMESTAMP (YYYY-MM-DD[THH:MM:SS[.ffffff]Z])"},
+    {NULL, NULL, NULL}};
+
+static const cli_opt diff_opts[] = {
+    {"from", "DATE", "earlier date (required)"},
+    {"to", "DATE", "later date (required)"},
+    {"as-recorded-at", "TIMESTAMP", "answer as the registry would have at TIMESTAMP"},
+    {NULL, NULL, NULL}};
+
+static const cli_opt asof_opts[] = {
+    {"as-recorded-at", "TIMESTAMP", "answer as the registry would have at TIMESTAMP"}, {NULL, NULL, NULL}};
+
+static const cli_opt import_opts[] = {
+    {"list", "LIST", "CSV only: the existing list the members belong to"},
+    {"effective-from", "DATE", "CSV only: the date the new version takes effect"},
+    {"effective-to", "DATE", "CSV only: the date it stops (exclusive), if known"},
+    {"precision", "P", "CSV only: precision of the effective date: day (default), month or year"},
+    {"declared-count", "N", "CSV only: members the authority declared, when more than are listed"},
+    {"source", "TEXT", "CSV only: source of the version (citation or URL)"},
+    {"confidence", "C", "CSV only: official, reported or inferred"},
+    {"reason", "TEXT", "CSV only: reason for members whose row has none"},
+    {"note", "TEXT", "CSV only: note on the version"},
+    {"correction", "TEXT", "CSV only: why this version corrects the recorded one for the same date"},
+    {"format", "F", "json or csv (default: from the file name, else json)"},
+    {NULL, NULL, NULL}};
+
+static const cli_opt export_opts[] = {
+    {"at", "DATE", "with --csv: members in force on DATE (default today)"},
+    {"as-recorded-at", "TIMESTAMP", "export as recorded at TIMESTAMP"},
+    {NULL, NULL, NULL}};
+
+static const cli_command commands[] = {
+    {"list", "ls", cmd_list_ls, "", 0, 0, "List the country lists in the registry",
+     "Shows each list's id, title, authority, number of versions and its counts today.", asof_opts,
+     "table,json,csv"},
+    {"list", "show", cmd_list_show, "LIST", 1, 1, "Show the members of a list on a date",
+     "Members in force on --at DATE (default today) with reason, source, confidence and since-date,\n"
+     "plus the declared and known member counts. --as-recorded-at answers as the registry would have\n"
+     "answered at that moment (bitemporal replay).",
+     show_opts, "table,json,csv"},
+    {"list", "diff", cmd_list_diff, "LIST", 1, 1, "Countries added to and removed from a list between two dates",
+     "Each change carries the date it took effect and its reason, source and confidence.", diff_opts,
+     "table,json,csv"},
+    {"list", "history", cmd_list_history, "LIST", 1, 1, "Every recorded version of a list, corrections included",
+     "Superseded recordings are marked; nothing is ever deleted.", asof_opts, "table,json"},
+    {"list", "import", cmd_list_import, "FILE", 1, 1, "Import lists (JSON) or one version's members (CSV)",
+     "JSON: the exportctl-lists/1 format (docs/lists-format.md); may hold several lists and versions.\n"
+     "CSV: header country[,reason][,source][,confidence]; records one version of --list.\n"
+     "The whole file is validated before anything is written; importing the same file twice changes\n"
+     "nothing. A different version for an already recorded date needs a \"correction\" reason.",
+     import_opts, "table,json"},
+    {"list", "export", cmd_list_export, "LIST", 1, 1, "Export a list as importable JSON (or its members as CSV)",
+     "JSON (default) holds every version in force at some date; --csv prints the members on --at.", export_opts,
+     "json,csv"},
+    {"country", "show", cmd_country_show, "CODE", 1, 1, "Every list a country was ever on, with dates",
+     "CODE may be an alpha-2, alpha-3 or numeric ISO 3166-1 code or an English name.", asof_opts,
+     "table,json,csv"},
+    {"country", "ls", cmd_country_ls, "", 0, 0, "ISO 3166-1 countries known to exportctl",
+     "Generated at build time from Debian's iso-codes, plus XK (Kosovo, user-assigned).", no_opts,
+     "table,json,csv"},
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void print_global_help(FILE *f)
+{
+    fprintf(f, "exportctl %s: export control for cyber items\n\n"
+               "usage: exportctl [--db PATH] [--json|--csv] NOUN VERB [ARGS] [OPTIONS]\n\n"
+               "commands:\n",
+            XC_VERSION);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "%s %s %s", commands[i].noun, commands[i].verb, commands[i].usage);
+        fprintf(f, "  %-28s %s\n", name, commands[i].summary);
+    }
+    fprintf(f, "\nglobal options:\n"
+               "  --db PATH       database file (default: $EXPORTCTL_DB, else ./exportctl.db)\n"
+               "  --json          machine-readable JSON output\n"
+               "  --csv           CSV output where a command offers it\n"
+               "  -h, --help      help (also after any command)\n"
+               "  --version       print the version\n\n"
+               "exit codes: 0 success, 1 runtime failure (database, file, memory), 2 bad usage or bad input\n"
+               "run `exportctl NOUN VERB --help` for a command's options.\n");
+}
+
+static void print_command_help(const cli_command *cmd, FILE *f)
+{
+    fprintf(f, "usage: exportctl %s %s %s [OPTIONS]\n\n%s.\n%s\n\noptions:\n", cmd->noun, cmd->verb, cmd->usage,
+            cmd->summary, cmd->details);
+    for (const cli_opt *o = cmd->opts; o->name; o++) {
+        char name[64];
+        snprintf(name, sizeof(name), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(f, "  %-28s %s\n", name, o->help);
+    }
+    fprintf(f, "  %-28s %s\n  %-28s %s\n", "--db PATH", "database file (default: $EXPORTCTL_DB, else ./exportctl.db)",
+            "--json / --csv", "output format");
+    fprintf(f, "  (formats offered: %s; default table)\n", cmd->formats);
+}
+
+const char *cli_opt_value(const cli_ctx *c, const char *name)
+{
+    for (int i = 0; c->cmd->opts[i].name; i++)
+        if (strcmp(c->cmd->opts[i].name, name) == 0)
+            return c->values[i];
+    return NULL;
+}
+
+int cli_opt_flag(const cli_ctx *c, const char *name)
+{
+    for (int i = 0; c->cmd->opts[i].name; i++)
+        if (strcmp(c->cmd->opts[i].name, name) == 0)
+            return c->flags[i];
+    return 0;
+}
+
+static void print_error_json(const char *code, const char *message, const char *field)
+{
+    json_t *o = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", message, "field",
+                          field && *field ? json_string(field) : json_null());
+    if (o) {
+        json_dumpf(o, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(o);
+    }
+}
+
+int cli_usage_error(cli_ctx *c, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "exportctl: error: %s\n", msg);
+    if (c && c->cmd)
+        fprintf(stderr, "run `exportctl %s %s --help` for usage\n", c->cmd->noun, c->cmd->verb);
+    else
+        fprintf(stderr, "run `exportctl --help` for usage\n");
+    if (c && c->format == OUT_JSON)
+        print_error_json("usage", msg, NULL);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_fail(cli_ctx *c, int rc)
+{
+    if (rc == XC_OK)
+        return CLI_EXIT_OK;
+    fprintf(stderr, "exportctl: error: %s\n", c->err.msg[0] ? c->err.msg : xc_error_name(rc));
+    if (c->format == OUT_JSON)
+        print_error_json(xc_error_name(rc), c->err.msg, c->err.field);
+    return xc_error_exit_code(rc);
+}
+
+int cli_print_json(cli_ctx *c, json_t *v)
+{
+    if (!v) {
+        xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory building JSON output");
+        return cli_fail(c, XC_ENOMEM);
+    }
+    int rc = json_dumpf(v, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(v);
+    return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+int cli_open_db(cli_ctx *c)
+{
+    if (c->store)
+        return XC_OK;
+    return xc_db_open(xc_db_path(c->db_path), &c->store, &c->err);
+}
+
+int cli_read_file(const char *path, char **data, size_t *len, xc_error *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    *data = NULL;
+    *len = 0;
+    if (!f)
+        return xc_error_set(err, XC_EINVAL, "FILE", "%s: cannot open: %s", path, strerror(errno));
+    for (;;) {
+        if (cap - n < 65536) {
+            if (cap > (size_t)256 << 20) {
+                if (f != stdin)
+                    fclose(f);
+                xc_free(buf);
+                return xc_error_set(err, XC_EINVAL, "FILE", "%s: larger than 256 MiB", path);
+            }
+            cap = cap ? cap * 2 : 65536 * 2;
+            char *nb = xc_realloc(buf, cap + 1);
+            if (!nb) {
+                xc_free(buf);
+                if (f != stdin)
+                    fclose(f);
+                return xc_error_set(err, XC_ENOMEM, NULL, "out of memory reading %s", path);
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (bad) {
+        xc_free(buf);
+        return xc_error_set(err, XC_EIO, "FILE", "%s: read error", path);
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return XC_OK;
+}
+
+int cli_date_opt(cli_ctx *c, const char *name, const char *value, int32_t *out)
+{
+    char field[64];
+    snprintf(field, sizeof(field), "--%s", name);
+    if (!value || strcmp(value, "today") == 0) {
+        *out = xc_date_today();
+        return XC_OK;
+    }
+    return xc_date_parse(value, out, field, &c->err);
+}
+
+int cli_as_of_opt(cli_ctx *c, int64_t *out)
+{
+    const char *v = cli_opt_value(c, "as-recorded-at");
+    *out = XC_TS_LATEST;
+    if (!v)
+        return XC_OK;
+    return xc_ts_parse(v, out, "--as-recorded-at", &c->err);
+}
+
+static const cli_command *find_command(const char *noun, const char *verb)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].noun, noun) == 0 && verb && strcmp(commands[i].verb, verb) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int noun_known(const char *noun)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].noun, noun) == 0)
+            return 1;
+    return 0;
+}
+
+static void print_noun_help(const char *noun, FILE *f)
+{
+    fprintf(f, "usage: exportctl %s VERB [ARGS] [OPTIONS]\n\nverbs:\n", noun);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].noun, noun) == 0)
+            fprintf(f, "  %-10s %s\n", commands[i].verb, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx c;
+    const char *words[2] = {NULL, NULL};
+    int n_words = 0, help = 0, rc;
+    const char *rest[64];
+    int n_rest = 0;
+    memset(&c, 0, sizeof(c));
+    if (xc_init(&c.err)) {
+        fprintf(stderr, "exportctl: %s\n", c.err.msg);
+        return CLI_EXIT_FAILURE;
+    }
+    /* First pass: global options and the NOUN VERB words. */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--db") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error(&c, "--db needs a PATH");
+            c.db_path = argv[++i];
+        } else if (strncmp(a, "--db=", 5) == 0) {
+            c.db_path = a + 5;
+        } else if (strcmp(a, "--json") == 0) {
+            c.format = OUT_JSON;
+        } else if (strcmp(a, "--csv") == 0) {
+            c.format = OUT_CSV;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            help = 1;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("exportctl %s\n", XC_VERSION);
+            return CLI_EXIT_OK;
+        } else if (n_words < 2 && a[0] != '-' && n_rest == 0) {
+            words[n_words++] = a;
+        } else {
+            if (n_rest == 64)
+                return cli_usage_error(&c, "too many arguments");
+            rest[n_rest++] = a;
+        }
+    }
+    if (n_words == 0) {
+        print_global_help(help ? stdout : stderr);
+        return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    }
+    if (!noun_known(words[0]))
+        return cli_usage_error(&c, "unknown command \"%s\"", words[0]);
+    c.cmd = find_command(words[0], words[1]);
+    if (!c.cmd) {
+        if (help || !words[1]) {
+            print_noun_help(words[0], help ? stdout : stderr);
+            return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+        }
+        c.cmd = NULL;
+        return cli_usage_error(&c, "unknown command \"%s %s\"", words[0], words[1]);
+    }
+    if (help) {
+        print_command_help(c.cmd, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (c.format == OUT_CSV && !strstr(c.cmd->formats, "csv"))
+        return cli_usage_error(&c, "--csv is not offered by `%s %s` (formats: %s)", c.cmd->noun, c.cmd->verb,
+                               c.cmd->formats);
+    /* Second pass: command options and positional arguments. */
+    for (int i = 0; i < n_rest; i++) {
+        const char *a = rest[i];
+        if (a[0] == '-' && a[1] == '-' && a[2]) {
+            const char *name = a + 2, *eq = strchr(name, '=');
+            size_t len = eq ? (size_t)(eq - name) : strlen(name);
+            int k, found = -1;
+            for (k = 0; c.cmd->opts[k].name; k++)
+                if (strlen(c.cmd->opts[k].name) == len && strncmp(c.cmd->opts[k].name, name, len) == 0)
+                    found = k;
+            if (found < 0)
+                return cli_usage_error(&c, "unknown option \"--%.*s\" for `%s %s`", (int)len, name, c.cmd->noun,
+                                       c.cmd->verb);
+            const cli_opt *o = &c.cmd->opts[found];
+            if (!o->arg) {
+                if (eq)
+                    return cli_usage_error(&c, "--%s takes no value", o->name);
+                c.flags[found] = 1;
+            } else if (eq) {
+                c.values[found] = eq + 1;
+            } else if (i + 1 < n_rest) {
+                c.values[found] = rest[++i];
+            } else {
+                return cli_usage_error(&c, "--%s needs a value (%s)", o->name, o->arg);
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return cli_usage_error(&c, "unknown option \"%s\"", a);
+        } else {
+            if (c.n_pos == CLI_MAX_POS)
+                return cli_usage_error(&c, "too many arguments");
+            c.pos[c.n_pos++] = a;
+        }
+    }
+    if (c.n_pos < c.cmd->min_pos)
+        return cli_usage_error(&c, "missing argument %s", c.cmd->usage);
+    if (c.n_pos > c.cmd->max_pos)
+        return cli_usage_error(&c, "unexpected argument \"%s\"", c.pos[c.cmd->max_pos]);
+    rc = c.cmd->run(&c);
+    xc_store_close(c.store);
+    return rc;
+}

@@ -1,0 +1,864 @@
+/*
+ * registry_import.c: validation and recording of country lists.
+ *
+ * Import is two-phase: the whole input is parsed and validated into
+ * in-memory lists first (every error names the file, the JSON path or line
+ * and the bad value); only then is one write transaction opened, the input
+ * compared with what is recorded, and new versions appended.  A version
+ * identical (by content hash) to the recorded one for its effective date is
+ * skipped, so importing the same file twice records nothing.
+ */
+#include <csv.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "country.h"
+#include "mem.h"
+#include "registry_int.h"
+
+#define MAX_TEXT 8192     /* longest reason, source or note accepted */
+#define MAX_MEMBERS 1000  /* more than there are countries */
+#define FORMAT_NAME "exportctl-lists/1"
+
+typedef struct pending_list {
+    xc_list_meta meta;
+    xc_version *v;
+    size_t n;
+    char **paths; /* JSON path (or file:line) of each version, for errors */
+} pending_list;
+
+typedef struct import_ctx {
+    const char *file;
+    xc_error *err;
+    pending_list *lists;
+    size_t n_lists;
+} import_ctx;
+
+static int bad(import_ctx *c, int code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int bad(import_ctx *c, int code, const char *path, const char *fmt, ...)
+{
+    char msg[XC_ERRMSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return xc_error_set(c->err, code, path, "%s: %s: %s", c->file, path, msg);
+}
+
+/* Re-label an error set by a lower layer with the file name in front. */
+static int relabel(import_ctx *c, int rc)
+{
+    char msg[XC_ERRMSG_MAX];
+    snprintf(msg, sizeof(msg), "%s", c->err->msg);
+    xc_error_set(c->err, rc, c->err->field, "%s: %s", c->file, msg);
+    return rc;
+}
+
+static void pending_free(pending_list *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++) {
+        xc_free(p[i].meta.id);
+        xc_free(p[i].meta.title);
+        xc_free(p[i].meta.authority);
+        xc_free(p[i].meta.legal_basis);
+        xc_free(p[i].meta.purpose);
+        xc_versions_free(p[i].v, p[i].n);
+        xc_strv_free(p[i].paths, p[i].n);
+    }
+    xc_free(p);
+}
+
+int xc_registry_check_id(const char *id, const char *field, xc_error *err)
+{
+    size_t n = id ? strlen(id) : 0;
+    int ok = n > 0 && n <= 64 && id[0] != '-' && id[n - 1] != '-';
+    for (size_t i = 0; ok && i < n; i++) {
+        char ch = id[i];
+        ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || (ch == '-' && id[i + 1] != '-');
+    }
+    if (ok)
+        return XC_OK;
+    return xc_error_set(err, XC_EINVAL, field,
+                        "%s: \"%s\" is not a list id; use 1-64 lowercase letters, digits and single dashes "
+                        "(e.g. il-cyber-marketing)",
+                        field ? field : "list", id ? id : "");
+}
+
+/* ---- content hash ------------------------------------------------------ */
+
+static json_t *members_content(const xc_member *m, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}", "country", m[i].country, "reason", m[i].reason,
+                                           "source", m[i].source, "confidence",
+                                           xc_confidence_name(m[i].confidence)));
+    return a;
+}
+
+json_t *reg_version_content_json(const xc_version *v)
+{
+    char f[XC_DATE_BUF], t[XC_DATE_BUF];
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "list", v->list_id, "effective_from",
+                          xc_date_format(v->effective_from, f), "date_precision", v->precision, "source", v->source,
+                          "confidence", xc_confidence_name(v->confidence));
+    if (!o)
+        return NULL;
+    if (v->effective_to != XC_DATE_NONE)
+        json_object_set_new(o, "effective_to", json_string(xc_date_format(v->effective_to, t)));
+    if (v->declared_count >= 0)
+        json_object_set_new(o, "declared_count", json_integer(v->declared_count));
+    if (v->note)
+        json_object_set_new(o, "note", json_string(v->note));
+    json_object_set_new(o, "members", members_content(v->members, v->n_members));
+    json_object_set_new(o, "removed", members_content(v->removed, v->n_removed));
+    return o;
+}
+
+int reg_version_hash(xc_version *v, xc_error *err)
+{
+    json_t *o = reg_version_content_json(v);
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    if (!text)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory hashing a version");
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+    sodium_bin2hex(v->hash, sizeof(v->hash), h, sizeof(h));
+    xc_free(text);
+    return XC_OK;
+}
+
+/* ---- JSON validation ---------------------------------------------------- */
+
+static int check_keys(import_ctx *c, json_t *obj, const char *path, const char *const *allowed)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val) {
+        int ok = 0;
+        for (size_t i = 0; allowed[i] && !ok; i++)
+            ok = strcmp(key, allowed[i]) == 0;
+        if (!ok) {
+            char list[512] = "";
+            for (size_t i = 0; allowed[i]; i++)
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", allowed[i]);
+            return bad(c, XC_EINVAL, path, "unknown field \"%s\"; expected one of: %s", key, list);
+        }
+    }
+    return XC_OK;
+}
+
+/* Fetch an optional (required=0) or required string field; *out borrowed. */
+static int get_str(import_ctx *c, json_t *obj, const char *path, const char *key, int required, const char **out)
+{
+    char p[256];
+    json_t *v = json_object_get(obj, key);
+    snprintf(p, sizeof(p), "%s.%s", path, key);
+    *out = NULL;
+    if (!v || json_is_null(v)) {
+        if (required)
+            return bad(c, XC_EINVAL, p, "missing required field \"%s\"", key);
+        return XC_OK;
+    }
+    if (!json_is_string(v))
+        return bad(c, XC_EINVAL, p, "expected a string");
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (strlen(s) != len)
+        return bad(c, XC_EINVAL, p, "string contains a NUL character");
+    if (len > MAX_TEXT)
+        return bad(c, XC_EINVAL, p, "string of %zu bytes is longer than the %d allowed", len, MAX_TEXT);
+    if (required && len == 0)
+        return bad(c, XC_EINVAL, p, "must not be empty");
+    *out = s;
+    return XC_OK;
+}
+
+static int dup_into(import_ctx *c, char **dst, const char *s)
+{
+    if (!s) {
+        *dst = NULL;
+        return XC_OK;
+    }
+    *dst = xc_strdup(s);
+    return *dst ? XC_OK : xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+    return strcmp(((const xc_member *)a)->country, ((const xc_member *)b)->country);
+}
+
+const xc_member *reg_find(const xc_member *m, size_t n, const char *alpha2)
+{
+    xc_member key;
+    snprintf(key.country, sizeof(key.country), "%s", alpha2);
+    return n ? bsearch(&key, m, n, sizeof(*m), cmp_member) : NULL;
+}
+
+/* Resolve one member entry (object or bare country string) with defaults. */
+static int parse_member(import_ctx *c, json_t *e, const char *path, const xc_version *v, const char *dreason,
+                        xc_member *out)
+{
+    static const char *const keys[] = {"country", "reason", "source", "confidence", NULL};
+    const char *country = NULL, *reason = dreason, *source = v->source, *conf = NULL;
+    char p[256];
+    int rc, confidence = v->confidence;
+    if (json_is_string(e)) {
+        country = json_string_value(e);
+        snprintf(p, sizeof(p), "%s", path);
+    } else if (json_is_object(e)) {
+        const char *r = NULL, *s = NULL;
+        snprintf(p, sizeof(p), "%s.country", path);
+        if ((rc = check_keys(c, e, path, keys)) || (rc = get_str(c, e, path, "country", 1, &country)) ||
+            (rc = get_str(c, e, path, "reason", 0, &r)) || (rc = get_str(c, e, path, "source", 0, &s)) ||
+            (rc = get_str(c, e, path, "confidence", 0, &conf)))
+            return rc;
+        if (r)
+            reason = r;
+        if (s)
+            source = s;
+    } else {
+        return bad(c, XC_EINVAL, path, "expected a country code or an object with \"country\"");
+    }
+    const xc_country *cc;
+    if ((rc = xc_country_lookup(country, p, &cc, c->err)))
+        return relabel(c, rc);
+    if (strcmp(country, cc->alpha2) != 0)
+        return bad(c, XC_EINVAL, p, "\"%s\" must be written as the ISO 3166-1 alpha-2 code %s", country, cc->alpha2);
+    if (conf) {
+        char cp[256];
+        snprintf(cp, sizeof(cp), "%s.confidence", path);
+        if ((rc = xc_confidence_parse(conf, &confidence, cp, c->err)))
+            return relabel(c, rc);
+    }
+    if (!reason || !*reason)
+        return bad(c, XC_EINVAL, path, "member %s has no reason: give it a \"reason\" or give the version one",
+                   cc->alpha2);
+    memset(out, 0, sizeof(*out));
+    snprintf(out->country, sizeof(out->country), "%s", cc->alpha2);
+    out->confidence = confidence;
+    out->since = XC_DATE_NONE;
+    if ((rc = dup_into(c, &out->reason, reason)) || (rc = dup_into(c, &out->source, source)))
+        return rc;
+    return XC_OK;
+}
+
+static int parse_members(import_ctx *c, json_t *arr, const char *path, const xc_version *v, const char *dreason,
+                         xc_member **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!arr)
+        return XC_OK;
+    if (!json_is_array(arr))
+        return bad(c, XC_EINVAL, path, "expected an array");
+    size_t n = json_array_size(arr);
+    if (n > MAX_MEMBERS)
+        return bad(c, XC_EINVAL, path, "%zu entries is more than the %d allowed", n, MAX_MEMBERS);
+    xc_member *m = xc_calloc(n, sizeof(*m));
+    if (!m)
+        return xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+    *out = m;
+    for (size_t i = 0; i < n; i++) {
+        char p[256];
+        snprintf(p, sizeof(p), "%s[%zu]", path, i);
+        int rc = parse_member(c, json_array_get(arr, i), p, v, dreason, &m[i]);
+        *n_out = i + 1;
+        if (rc)
+            return rc;
+    }
+    qsort(m, n, sizeof(*m), cmp_member);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(m[i].country, m[i - 1].country) == 0)
+            return bad(c, XC_EINVAL, path, "country %s is listed twice", m[i].country);
+    return XC_OK;
+}
+
+static int parse_date_field(import_ctx *c, json_t *obj, const char *path, const char *key, int required,
+                            xc_date *out)
+{
+    const char *s;
+    char p[256];
+    int rc = get_str(c, obj, path, key, required, &s);
+    *out = XC_DATE_NONE;
+    if (rc || !s)
+        return rc;
+    snprintf(p, sizeof(p), "%s.%s", path, key);
+    if ((rc = xc_date_parse(s, out, p, c->err)))
+        return relabel(c, rc);
+    return XC_OK;
+}
+
+static int check_precision(import_ctx *c, const char *s, const char *path, char *out)
+{
+    if (!s)
+        s = "day";
+    if (strcmp(s, "day") && strcmp(s, "month") && strcmp(s, "year"))
+        return bad(c, XC_EINVAL, path, "\"%s\" is not a date precision; expected day, month or year", s);
+    snprintf(out, 8, "%s", s);
+    return XC_OK;
+}
+
+/* Checks that apply to a version however it was read (JSON or CSV). */
+static int finish_version(import_ctx *c, xc_version *v, const char *path)
+{
+    char p[256];
+    if (v->effective_to != XC_DATE_NONE && v->effective_to <= v->effective_from) {
+        char f[XC_DATE_BUF], t[XC_DATE_BUF];
+        snprintf(p, sizeof(p), "%s.effective_to", path);
+        return bad(c, XC_EINVAL, p, "effective_to %s is not after effective_from %s",
+                   xc_date_format(v->effective_to, t), xc_date_format(v->effective_from, f));
+    }
+    if (v->declared_count >= 0 && (size_t)v->declared_count < v->n_members) {
+        snprintf(p, sizeof(p), "%s.declared_count", path);
+        return bad(c, XC_EINVAL, p, "declared count %d is smaller than the %zu members listed", v->declared_count,
+                   v->n_members);
+    }
+    for (size_t i = 0; i < v->n_removed; i++) {
+        if (reg_find(v->members, v->n_members, v->removed[i].country)) {
+            snprintf(p, sizeof(p), "%s.removed", path);
+            return bad(c, XC_EINVAL, p, "country %s is both a member and removed", v->removed[i].country);
+        }
+    }
+    return reg_version_hash(v, c->err);
+}
+
+static int parse_version(import_ctx *c, json_t *o, const char *path, const char *list_id, xc_version *v)
+{
+    static const char *const keys[] = {"effective_from", "effective_to", "date_precision", "declared_count",
+                                       "source",         "confidence",   "note",           "reason",
+                                       "correction",     "members",      "removed",        "recorded_at",
+                                       "content_hash",   NULL};
+    const char *source, *conf, *note, *reason, *correction, *precision, *hash;
+    char p[256];
+    int rc;
+    memset(v, 0, sizeof(*v));
+    v->declared_count = -1;
+    if (!json_is_object(o))
+        return bad(c, XC_EINVAL, path, "expected an object");
+    if ((rc = check_keys(c, o, path, keys)) || (rc = parse_date_field(c, o, path, "effective_from", 1, &v->effective_from)) ||
+        (rc = parse_date_field(c, o, path, "effective_to", 0, &v->effective_to)) ||
+        (rc = get_str(c, o, path, "date_precision", 0, &precision)) ||
+        (rc = get_str(c, o, path, "source", 1, &source)) || (rc = get_str(c, o, path, "confidence", 1, &conf)) ||
+        (rc = get_str(c, o, path, "note", 0, &note)) || (rc = get_str(c, o, path, "reason", 0, &reason)) ||
+        (rc = get_str(c, o, path, "correction", 0, &correction)) ||
+        (rc = get_str(c, o, path, "content_hash", 0, &hash)))
+        return rc;
+    snprintf(p, sizeof(p), "%s.date_precision", path);
+    if ((rc = check_precision(c, precision, p, v->precision)))
+        return rc;
+    snprintf(p, sizeof(p), "%s.confidence", path);
+    if ((rc = xc_confidence_parse(conf, &v->confidence, p, c->err)))
+        return relabel(c, rc);
+    json_t *dc = json_object_get(o, "declared_count");
+    if (dc && !json_is_null(dc)) {
+        snprintf(p, sizeof(p), "%s.declared_count", path);
+        if (!json_is_integer(dc) || json_integer_value(dc) < 0 || json_integer_value(dc) > MAX_MEMBERS)
+            return bad(c, XC_EINVAL, p, "expected an integer from 0 to %d", MAX_MEMBERS);
+        v->declared_count = (int)json_integer_value(dc);
+    }
+    if ((rc = dup_into(c, &v->list_id, list_id)) || (rc = dup_into(c, &v->source, source)) ||
+        (rc = dup_into(c, &v->note, note)) || (rc = dup_into(c, &v->correction, correction)))
+        return rc;
+    snprintf(p, sizeof(p), "%s.members", path);
+    json_t *members = json_object_get(o, "members");
+    if (!members)
+        return bad(c, XC_EINVAL, p, "missing required field \"members\" (use [] for an empty list)");
+    if ((rc = parse_members(c, members, p, v, reason, &v->members, &v->n_members)))
+        return rc;
+    snprintf(p, sizeof(p), "%s.removed", path);
+    if ((rc = parse_members(c, json_object_get(o, "removed"), p, v, reason, &v->removed, &v->n_removed)))
+        return rc;
+    if ((rc = finish_version(c, v, path)))
+        return rc;
+    if (hash && strcmp(hash, v->hash) != 0) {
+        snprintf(p, sizeof(p), "%s.content_hash", path);
+        return bad(c, XC_EINVAL, p, "\"%s\" does not match the content, whose hash is %s", hash, v->hash);
+    }
+    return XC_OK;
+}
+
+static int cmp_version(const void *a, const void *b)
+{
+    const xc_version *x = a, *y = b;
+    return (x->effective_from > y->effective_from) - (x->effective_from < y->effective_from);
+}
+
+static int parse_list(import_ctx *c, json_t *o, const char *path, pending_list *pl)
+{
+    static const char *const keys[] = {"id", "title", "authority", "legal_basis", "purpose", "versions", NULL};
+    const char *id, *title, *authority, *basis, *purpose;
+    char p[256];
+    int rc;
+    if (!json_is_object(o))
+        return bad(c, XC_EINVAL, path, "expected an object");
+    if ((rc = check_keys(c, o, path, keys)) || (rc = get_str(c, o, path, "id", 1, &id)))
+        return rc;
+    snprintf(p, sizeof(p), "%s.id", path);
+    if ((rc = xc_registry_check_id(id, p, c->err)))
+        return relabel(c, rc);
+    if ((rc = get_str(c, o, path, "title", 1, &title)) || (rc = get_str(c, o, path, "authority", 1, &authority)) ||
+        (rc = get_str(c, o, path, "legal_basis", 1, &basis)) || (rc = get_str(c, o, path, "purpose", 1, &purpose)))
+        return rc;
+    if ((rc = dup_into(c, &pl->meta.id, id)) || (rc = dup_into(c, &pl->meta.title, title)) ||
+        (rc = dup_into(c, &pl->meta.authority, authority)) || (rc = dup_into(c, &pl->meta.legal_basis, basis)) ||
+        (rc = dup_into(c, &pl->meta.purpose, purpose)))
+        return rc;
+    json_t *versions = json_object_get(o, "versions");
+    snprintf(p, sizeof(p), "%s.versions", path);
+    if (!json_is_array(versions) || json_array_size(versions) == 0)
+        return bad(c, XC_EINVAL, p, "expected a non-empty array of versions");
+    size_t n = json_array_size(versions);
+    pl->v = xc_calloc(n, sizeof(*pl->v));
+    pl->paths = xc_calloc(n, sizeof(char *));
+    if (!pl->v || !pl->paths)
+        return xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        char vp[256];
+        snprintf(vp, sizeof(vp), "%s[%zu]", p, i);
+        pl->n = i + 1;
+        if ((rc = dup_into(c, &pl->paths[i], vp)) ||
+            (rc = parse_version(c, json_array_get(versions, i), vp, id, &pl->v[i])))
+            return rc;
+    }
+    /* sort versions and paths together by effective date */
+    for (size_t i = 1; i < n; i++) {
+        for (size_t j = i; j > 0 && cmp_version(&pl->v[j - 1], &pl->v[j]) > 0; j--) {
+            xc_version tv = pl->v[j];
+            pl->v[j] = pl->v[j - 1];
+            pl->v[j - 1] = tv;
+            char *tp = pl->paths[j];
+            pl->paths[j] = pl->paths[j - 1];
+            pl->paths[j - 1] = tp;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (pl->v[i].effective_from == pl->v[i - 1].effective_from) {
+            char d[XC_DATE_BUF];
+            return bad(c, XC_EINVAL, pl->paths[i], "overlapping versions: %s and %s both take effect on %s",
+                       pl->paths[i - 1], pl->paths[i], xc_date_format(pl->v[i].effective_from, d));
+        }
+    }
+    return XC_OK;
+}
+
+static int parse_document(import_ctx *c, const char *text, size_t len)
+{
+    json_error_t jerr;
+    int rc = XC_OK;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return xc_error_set(c->err, XC_EINVAL, NULL, "%s:%d:%d: invalid JSON: %s", c->file, jerr.line, jerr.column,
+                            jerr.text);
+    static const char *const keys[] = {"format", "lists", "$comment", NULL};
+    const char *format;
+    if (!json_is_object(root)) {
+        rc = bad(c, XC_EINVAL, "$", "expected an object with \"format\" and \"lists\"");
+        goto out;
+    }
+    if ((rc = check_keys(c, root, "$", keys)) || (rc = get_str(c, root, "$", "format", 1, &format)))
+        goto out;
+    if (strcmp(format, FORMAT_NAME) != 0) {
+        rc = bad(c, XC_EINVAL, "$.format", "\"%s\" is not a supported format; expected \"%s\"", format, FORMAT_NAME);
+        goto out;
+    }
+    json_t *lists = json_object_get(root, "lists");
+    if (!json_is_array(lists) || json_array_size(lists) == 0) {
+        rc = bad(c, XC_EINVAL, "$.lists", "expected a non-empty array of lists");
+        goto out;
+    }
+    size_t n = json_array_size(lists);
+    if (!(c->lists = xc_calloc(n, sizeof(*c->lists)))) {
+        rc = xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char p[64];
+        snprintf(p, sizeof(p), "$.lists[%zu]", i);
+        c->n_lists = i + 1;
+        if ((rc = parse_list(c, json_array_get(lists, i), p, &c->lists[i])))
+            goto out;
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(c->lists[j].meta.id, c->lists[i].meta.id) == 0) {
+                rc = bad(c, XC_EINVAL, p, "list \"%s\" appears twice (also $.lists[%zu])", c->lists[i].meta.id, j);
+                goto out;
+            }
+        }
+    }
+out:
+    json_decref(root);
+    return rc;
+}
+
+/* ---- recording ----------------------------------------------------------- */
+
+static int meta_equal(const xc_list_meta *a, const xc_list_meta *b)
+{
+    return strcmp(a->title, b->title) == 0 && strcmp(a->authority, b->authority) == 0 &&
+           strcmp(a->legal_basis, b->legal_basis) == 0 && strcmp(a->purpose, b->purpose) == 0;
+}
+
+/* One entry of the merged timeline used to check for overlaps. */
+typedef struct span {
+    xc_date from, to;
+    const char *where; /* input path, or NULL for a recorded version */
+} span;
+
+static int cmp_span(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    return (x->from > y->from) - (x->from < y->from);
+}
+
+/* The recorded timeline with the pending versions replacing those of the
+ * same effective date must not have a version whose effective_to reaches
+ * past the start of the next one. */
+static int check_overlaps(import_ctx *c, pending_list *pl, const xc_version *all, const size_t *cur, size_t n_cur)
+{
+    span *sp = xc_calloc(n_cur + pl->n, sizeof(*sp));
+    size_t n = 0;
+    int rc = XC_OK;
+    if (!sp)
+        return xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+    for (size_t k = 0; k < n_cur; k++) {
+        const xc_version *r = &all[cur[k]];
+        int replaced = 0;
+        for (size_t i = 0; i < pl->n && !replaced; i++)
+            replaced = pl->v[i].effective_from == r->effective_from;
+        if (!replaced)
+            sp[n++] = (span){r->effective_from, r->effective_to, NULL};
+    }
+    for (size_t i = 0; i < pl->n; i++)
+        sp[n++] = (span){pl->v[i].effective_from, pl->v[i].effective_to, pl->paths[i]};
+    qsort(sp, n, sizeof(*sp), cmp_span);
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (sp[i].to != XC_DATE_NONE && sp[i].to > sp[i + 1].from) {
+            char a[XC_DATE_BUF], b[XC_DATE_BUF], d[XC_DATE_BUF];
+            const char *where = sp[i].where ? sp[i].where : sp[i + 1].where;
+            rc = bad(c, XC_EINVAL, where,
+                     "overlapping versions of %s: the version effective %s runs to %s, past the start of the "
+                     "%s version effective %s",
+                     pl->meta.id, xc_date_format(sp[i].from, a), xc_date_format(sp[i].to, b),
+                     sp[i + 1].where ? "new" : "recorded", xc_date_format(sp[i + 1].from, d));
+            break;
+        }
+    }
+    xc_free(sp);
+    return rc;
+}
+
+static int record_list(import_ctx *c, xc_store *s, pending_list *pl, xc_import_stats *stats)
+{
+    xc_list_meta *old = NULL;
+    xc_version *all = NULL;
+    size_t n_all = 0, *cur = NULL, n_cur = 0;
+    int rc = xc_store_list_get(s, pl->meta.id, XC_TS_LATEST, &old, c->err);
+    if (rc == XC_ENOTFOUND) {
+        xc_error_clear(c->err);
+        rc = XC_OK;
+    }
+    if (rc)
+        goto out;
+    if (!old || !meta_equal(old, &pl->meta)) {
+        if ((rc = xc_store_list_put(s, &pl->meta, c->err)))
+            goto out;
+        stats->lists_recorded++;
+    }
+    if ((rc = xc_store_versions_get(s, pl->meta.id, XC_TS_LATEST, &all, &n_all, c->err)) ||
+        (rc = reg_current(all, n_all, &cur, &n_cur)))
+        goto out;
+    if ((rc = check_overlaps(c, pl, all, cur, n_cur)))
+        goto out;
+    for (size_t i = 0; i < pl->n; i++) {
+        xc_version *v = &pl->v[i];
+        const xc_version *rec = NULL;
+        for (size_t k = 0; k < n_cur && !rec; k++)
+            if (all[cur[k]].effective_from == v->effective_from)
+                rec = &all[cur[k]];
+        if (rec && strcmp(rec->hash, v->hash) == 0) {
+            stats->versions_unchanged++;
+            continue;
+        }
+        if (rec && !v->correction) {
+            char d[XC_DATE_BUF], t[XC_TS_BUF];
+            rc = bad(c, XC_ECONFLICT, pl->paths[i],
+                     "%s already has a different version effective %s (recorded %s, hash %.12s); to record a "
+                     "correction, add \"correction\": \"why\" to this version",
+                     pl->meta.id, xc_date_format(v->effective_from, d), xc_ts_format(rec->recorded_at, t), rec->hash);
+            goto out;
+        }
+        if ((rc = xc_store_version_put(s, v, c->err)))
+            goto out;
+        stats->versions_recorded++;
+        if (rec)
+            stats->corrections++;
+    }
+out:
+    xc_list_meta_free(old);
+    xc_versions_free(all, n_all);
+    xc_free(cur);
+    return rc;
+}
+
+/* Record every pending list: in a transaction of its own, or in the
+ * caller's when one is open (then the caller commits or rolls back). */
+static int record_all(import_ctx *c, xc_store *s, xc_import_stats *stats)
+{
+    int own = !xc_store_in_tx(s);
+    int rc = own ? xc_store_begin(s, c->err) : XC_OK;
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < c->n_lists && rc == XC_OK; i++) {
+        stats->lists++;
+        stats->versions += (int)c->lists[i].n;
+        rc = record_list(c, s, &c->lists[i], stats);
+    }
+    if (!own)
+        return rc;
+    if (rc) {
+        xc_store_rollback(s);
+        return rc;
+    }
+    return xc_store_commit(s, c->err);
+}
+
+int xc_registry_import_json(xc_store *s, const char *text, size_t len, const char *filename,
+                            xc_import_stats *stats, xc_error *err)
+{
+    import_ctx c = {.file = filename ? filename : "(input)", .err = err};
+    xc_import_stats local;
+    memset(&local, 0, sizeof(local));
+    int rc = parse_document(&c, text, len);
+    if (rc == XC_OK)
+        rc = record_all(&c, s, &local);
+    pending_free(c.lists, c.n_lists);
+    if (rc == XC_OK && stats)
+        *stats = local;
+    return rc;
+}
+
+/* ---- members CSV ----------------------------------------------------------- */
+
+enum { COL_COUNTRY, COL_REASON, COL_SOURCE, COL_CONFIDENCE, COL_N };
+static const char *const csv_columns[COL_N] = {"country", "reason", "source", "confidence"};
+
+typedef struct csv_state {
+    import_ctx *c;
+    xc_version *v;
+    const char *dreason;
+    long line;        /* physical line being fed */
+    long row_line;    /* line the current row started on */
+    int row;          /* data row number, 0 = header */
+    int field;        /* field index in the current row */
+    int col_of[16];   /* header position -> column id, -1 ignored */
+    int n_header;
+    char *cell[COL_N];
+    int rc;
+} csv_state;
+
+static void csv_cell(void *data, size_t len, void *user)
+{
+    csv_state *st = user;
+    if (st->rc)
+        return;
+    if (st->field == 0)
+        st->row_line = st->line;
+    if (st->row == 0) {
+        int id = -1;
+        if (st->field >= 16) {
+            st->rc = bad(st->c, XC_EINVAL, "header", "more than 16 columns");
+            return;
+        }
+        for (int k = 0; k < COL_N; k++)
+            if (len == strlen(csv_columns[k]) && strncasecmp(data, csv_columns[k], len) == 0)
+                id = k;
+        st->col_of[st->field] = id;
+        st->n_header = st->field + 1;
+    } else if (st->field < st->n_header && st->col_of[st->field] >= 0) {
+        int id = st->col_of[st->field];
+        xc_free(st->cell[id]);
+        st->cell[id] = xc_strndup(data ? data : "", len);
+        if (!st->cell[id])
+            st->rc = xc_error_set(st->c->err, XC_ENOMEM, NULL, "out of memory");
+    }
+    st->field++;
+}
+
+static void csv_row(int term, void *user)
+{
+    csv_state *st = user;
+    (void)term;
+    char where[64];
+    snprintf(where, sizeof(where), "line %ld", st->row_line);
+    if (st->rc)
+        goto reset;
+    if (st->row == 0) {
+        int have = 0;
+        for (int i = 0; i < st->n_header; i++)
+            have |= st->col_of[i] == COL_COUNTRY;
+        if (!have)
+            st->rc = xc_error_set(st->c->err, XC_EINVAL, where,
+                                  "%s:%ld: the header has no \"country\" column; expected "
+                                  "country[,reason][,source][,confidence]",
+                                  st->c->file, st->row_line);
+        goto reset;
+    }
+    if (st->field == 1 && (!st->cell[COL_COUNTRY] || !st->cell[COL_COUNTRY][0]))
+        goto reset; /* blank line */
+    xc_version *v = st->v;
+    xc_member *nm = xc_realloc(v->members, (v->n_members + 1) * sizeof(*nm));
+    if (!nm) {
+        st->rc = xc_error_set(st->c->err, XC_ENOMEM, NULL, "out of memory");
+        goto reset;
+    }
+    v->members = nm;
+    xc_member *m = &nm[v->n_members];
+    memset(m, 0, sizeof(*m));
+    m->since = XC_DATE_NONE;
+    const xc_country *cc;
+    char field[96];
+    snprintf(field, sizeof(field), "%s:%ld: country", st->c->file, st->row_line);
+    int rc = xc_country_lookup(st->cell[COL_COUNTRY], field, &cc, st->c->err);
+    if (rc == XC_OK && strcmp(st->cell[COL_COUNTRY], cc->alpha2) != 0)
+        rc = xc_error_set(st->c->err, XC_EINVAL, where, "%s: \"%s\" must be written as the ISO 3166-1 alpha-2 code %s",
+                          field, st->cell[COL_COUNTRY], cc->alpha2);
+    if (rc == XC_OK && st->cell[COL_CONFIDENCE] && st->cell[COL_CONFIDENCE][0]) {
+        snprintf(field, sizeof(field), "%s:%ld: confidence", st->c->file, st->row_line);
+        rc = xc_confidence_parse(st->cell[COL_CONFIDENCE], &m->confidence, field, st->c->err);
+    } else {
+        m->confidence = v->confidence;
+    }
+    const char *reason = st->cell[COL_REASON] && st->cell[COL_REASON][0] ? st->cell[COL_REASON] : st->dreason;
+    const char *source = st->cell[COL_SOURCE] && st->cell[COL_SOURCE][0] ? st->cell[COL_SOURCE] : v->source;
+    if (rc == XC_OK && (!reason || !*reason))
+        rc = xc_error_set(st->c->err, XC_EINVAL, where,
+                          "%s:%ld: member %s has no reason: fill the reason column or pass --reason", st->c->file,
+                          st->row_line, cc->alpha2);
+    if (rc == XC_OK && (strlen(reason) > MAX_TEXT || strlen(source) > MAX_TEXT))
+        rc = xc_error_set(st->c->err, XC_EINVAL, where, "%s:%ld: reason or source longer than %d bytes",
+                          st->c->file, st->row_line, MAX_TEXT);
+    if (rc == XC_OK) {
+        snprintf(m->country, sizeof(m->country), "%s", cc->alpha2);
+        m->reason = xc_strdup(reason);
+        m->source = xc_strdup(source);
+        v->n_members++;
+        if (!m->reason || !m->source)
+            rc = xc_error_set(st->c->err, XC_ENOMEM, NULL, "out of memory");
+    }
+    if (rc && st->c->err->field[0] == '\0')
+        snprintf(st->c->err->field, sizeof(st->c->err->field), "%s", where);
+    st->rc = rc;
+reset:
+    for (int k = 0; k < COL_N; k++) {
+        xc_free(st->cell[k]);
+        st->cell[k] = NULL;
+    }
+    st->row++;
+    st->field = 0;
+}
+
+int xc_registry_import_members_csv(xc_store *s, const char *text, size_t len, const char *filename,
+                                   const xc_csv_version_opts *o, xc_import_stats *stats, xc_error *err)
+{
+    import_ctx c = {.file = filename ? filename : "(input)", .err = err};
+    xc_list_meta *meta = NULL;
+    struct csv_parser p;
+    csv_state st;
+    xc_import_stats local;
+    int rc;
+    memset(&st, 0, sizeof(st));
+    memset(&local, 0, sizeof(local));
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    if (!(c.lists = xc_calloc(1, sizeof(*c.lists)))) {
+        rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    c.n_lists = 1;
+    pending_list *pl = &c.lists[0];
+    if ((rc = xc_registry_check_id(o->list_id, "--list", err)))
+        goto out;
+    if ((rc = xc_store_list_get(s, o->list_id, XC_TS_LATEST, &meta, err))) {
+        if (rc == XC_ENOTFOUND)
+            xc_error_set(err, XC_ENOTFOUND, "--list",
+                         "--list: unknown list \"%s\"; a CSV adds a version to an existing list (create lists "
+                         "with a JSON import)",
+                         o->list_id);
+        goto out;
+    }
+    pl->meta = *meta;
+    xc_free(meta); /* ownership of the strings moved into pl->meta */
+    meta = NULL;
+    pl->v = xc_calloc(1, sizeof(*pl->v));
+    pl->paths = xc_calloc(1, sizeof(char *));
+    if (!pl->v || !pl->paths || !(pl->paths[0] = xc_strdup(c.file))) {
+        rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    pl->n = 1;
+    xc_version *v = &pl->v[0];
+    v->declared_count = o->declared_count;
+    v->effective_to = XC_DATE_NONE;
+    if ((rc = xc_date_parse(o->effective_from, &v->effective_from, "--effective-from", err)) ||
+        (o->effective_to && (rc = xc_date_parse(o->effective_to, &v->effective_to, "--effective-to", err))) ||
+        (rc = xc_confidence_parse(o->confidence, &v->confidence, "--confidence", err)))
+        goto out;
+    if (!o->source || !*o->source) {
+        rc = xc_error_set(err, XC_EINVAL, "--source", "--source: a version needs a source (citation or URL)");
+        goto out;
+    }
+    if ((rc = check_precision(&c, o->precision, "--precision", v->precision)) ||
+        (rc = dup_into(&c, &v->list_id, o->list_id)) || (rc = dup_into(&c, &v->source, o->source)) ||
+        (rc = dup_into(&c, &v->note, o->note)) || (rc = dup_into(&c, &v->correction, o->correction)))
+        goto out;
+    st.c = &c;
+    st.v = v;
+    st.dreason = o->reason;
+    for (int i = 0; i < 16; i++)
+        st.col_of[i] = -1;
+    const char *q = text, *end = text + len;
+    st.line = 1;
+    while (q < end && st.rc == XC_OK) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        size_t chunk = nl ? (size_t)(nl - q) + 1 : (size_t)(end - q);
+        if (csv_parse(&p, q, chunk, csv_cell, csv_row, &st) != chunk && st.rc == XC_OK)
+            st.rc = xc_error_set(err, XC_EINVAL, "csv", "%s:%ld: malformed CSV: %s", c.file, st.line,
+                                 csv_strerror(csv_error(&p)));
+        q += chunk;
+        st.line++;
+    }
+    if (st.rc == XC_OK && csv_fini(&p, csv_cell, csv_row, &st) != 0)
+        st.rc = xc_error_set(err, XC_EINVAL, "csv", "%s:%ld: malformed CSV (unterminated quote?)", c.file,
+                             st.line - 1);
+    if ((rc = st.rc))
+        goto out;
+    if (st.row == 0) {
+        rc = xc_error_set(err, XC_EINVAL, "csv", "%s: empty file; expected a header line", c.file);
+        goto out;
+    }
+    qsort(v->members, v->n_members, sizeof(xc_member), cmp_member);
+    for (size_t i = 1; i < v->n_members; i++) {
+        if (strcmp(v->members[i].country, v->members[i - 1].country) == 0) {
+            rc = xc_error_set(err, XC_EINVAL, "csv", "%s: country %s is listed twice", c.file, v->members[i].country);
+            goto out;
+        }
+    }
+    if ((rc = finish_version(&c, v, c.file)))
+        goto out;
+    rc = record_all(&c, s, &local);
+out:
+    for (int k = 0; k < COL_N; k++)
+        xc_free(st.cell[k]);
+    csv_free(&p);
+    xc_list_meta_free(meta);
+    pending_free(c.lists, c.n_lists);
+    if (rc == XC_OK && stats)
+        *stats = local;
+    return rc;
+}

@@ -1,0 +1,138 @@
+/*
+ * store.c: backend selection and the thin dispatch layer over the
+ * operation table, plus the transaction bookkeeping common to backends.
+ */
+#include "store_int.h"
+
+#include <string.h>
+
+#include "mem.h"
+
+int xc_store_open(const char *path, xc_store **out, xc_error *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return xc_error_set(err, XC_EINVAL, "--db", "--db: empty database path");
+    if (strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0)
+        return xc_error_set(err, XC_EINVAL, "--db",
+                            "--db: \"%s\": the PostgreSQL backend is not built yet; use a SQLite file path", path);
+    xc_store *s = xc_calloc(1, sizeof(*s));
+    if (!s)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory opening the store");
+    int rc = xc_store_sqlite_open(path, s, err);
+    if (rc) {
+        xc_free(s);
+        return rc;
+    }
+    *out = s;
+    return XC_OK;
+}
+
+void xc_store_close(xc_store *s)
+{
+    if (!s)
+        return;
+    if (s->in_tx)
+        s->ops->rollback(s);
+    s->ops->close(s);
+    xc_free(s);
+}
+
+const char *xc_store_backend(const xc_store *s)
+{
+    return s->ops->name;
+}
+
+int xc_store_schema_version(xc_store *s)
+{
+    return s->ops->schema_version(s);
+}
+
+int xc_store_begin(xc_store *s, xc_error *err)
+{
+    if (s->in_tx)
+        return xc_error_set(err, XC_EINTERNAL, NULL, "nested write transaction");
+    int rc = s->ops->begin(s, &s->tx_time, err);
+    if (rc == XC_OK)
+        s->in_tx = 1;
+    return rc;
+}
+
+int xc_store_commit(xc_store *s, xc_error *err)
+{
+    if (!s->in_tx)
+        return xc_error_set(err, XC_EINTERNAL, NULL, "commit without a transaction");
+    s->in_tx = 0;
+    return s->ops->commit(s, err);
+}
+
+void xc_store_rollback(xc_store *s)
+{
+    if (s && s->in_tx) {
+        s->in_tx = 0;
+        s->ops->rollback(s);
+    }
+}
+
+int xc_store_in_tx(const xc_store *s)
+{
+    return s->in_tx;
+}
+
+int64_t xc_store_tx_time(const xc_store *s)
+{
+    return s->tx_time;
+}
+
+static int need_tx(xc_store *s, xc_error *err)
+{
+    return s->in_tx ? XC_OK : xc_error_set(err, XC_EINTERNAL, NULL, "write outside a transaction");
+}
+
+int xc_store_meta_get(xc_store *s, const char *key, char **value, xc_error *err)
+{
+    return s->ops->meta_get(s, key, value, err);
+}
+
+int xc_store_meta_set(xc_store *s, const char *key, const char *value, xc_error *err)
+{
+    int rc = need_tx(s, err);
+    return rc ? rc : s->ops->meta_set(s, key, value, s->tx_time, err);
+}
+
+int xc_store_list_put(xc_store *s, const xc_list_meta *m, xc_error *err)
+{
+    int rc = need_tx(s, err);
+    return rc ? rc : s->ops->list_put(s, m, s->tx_time, err);
+}
+
+int xc_store_list_get(xc_store *s, const char *id, int64_t as_of, xc_list_meta **out, xc_error *err)
+{
+    return s->ops->list_get(s, id, as_of, out, err);
+}
+
+int xc_store_list_ids(xc_store *s, int64_t as_of, char ***ids, size_t *n, xc_error *err)
+{
+    return s->ops->list_ids(s, as_of, ids, n, err);
+}
+
+int xc_store_version_put(xc_store *s, xc_version *v, xc_error *err)
+{
+    int rc = need_tx(s, err);
+    return rc ? rc : s->ops->version_put(s, v, s->tx_time, err);
+}
+
+int xc_store_versions_get(xc_store *s, const char *list_id, int64_t as_of, xc_version **out, size_t *n,
+                          xc_error *err)
+{
+    return s->ops->versions_get(s, list_id, as_of, out, n, err);
+}
+
+void xc_strv_free(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        xc_free(v[i]);
+    xc_free(v);
+}

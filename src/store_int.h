@@ -1,0 +1,36 @@
+/*
+ * store_int.h: what a storage backend implements.  Private to store*.c.
+ */
+#ifndef XC_STORE_INT_H
+#define XC_STORE_INT_H
+
+#include "store.h"
+
+typedef struct xc_store_ops {
+    const char *name;
+    void (*close)(xc_store *s);
+    int (*schema_version)(xc_store *s);
+    int (*begin)(xc_store *s, int64_t *tx_time, xc_error *err);
+    int (*commit)(xc_store *s, xc_error *err);
+    void (*rollback)(xc_store *s);
+    int (*meta_get)(xc_store *s, const char *key, char **value, xc_error *err);
+    int (*meta_set)(xc_store *s, const char *key, const char *value, int64_t tx, xc_error *err);
+    int (*list_put)(xc_store *s, const xc_list_meta *m, int64_t tx, xc_error *err);
+    int (*list_get)(xc_store *s, const char *id, int64_t as_of, xc_list_meta **out, xc_error *err);
+    int (*list_ids)(xc_store *s, int64_t as_of, char ***ids, size_t *n, xc_error *err);
+    int (*version_put)(xc_store *s, xc_version *v, int64_t tx, xc_error *err);
+    int (*versions_get)(xc_store *s, const char *list_id, int64_t as_of, xc_version **out, size_t *n,
+                        xc_error *err);
+} xc_store_ops;
+
+struct xc_store {
+    const xc_store_ops *ops;
+    int in_tx;
+    int64_t tx_time;
+    void *impl; /* backend state */
+};
+
+/* Backend constructors. */
+int xc_store_sqlite_open(const char *path, xc_store *s, xc_error *err);
+
+#endif

@@ -1,0 +1,591 @@
+/*
+ * store_sqlite.c: the embedded SQLite backend.  WAL mode, numbered schema
+ * migrations applied on open (PRAGMA user_version), prepared statements
+ * only, and triggers that make the history tables append-only.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "store_int.h"
+
+/* Numbered migrations: element i brings the schema from version i to i+1.
+ * Never edit a released migration; append a new one. */
+static const char *const migrations[] = {
+    /* 1: registry of dated, versioned country lists */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);\n"
+    "CREATE TABLE list_meta(\n"
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  list_id TEXT NOT NULL, title TEXT NOT NULL, authority TEXT NOT NULL,\n"
+    "  legal_basis TEXT NOT NULL, purpose TEXT NOT NULL, recorded_at TEXT NOT NULL);\n"
+    "CREATE INDEX list_meta_by_id ON list_meta(list_id, recorded_at);\n"
+    "CREATE TABLE list_version(\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  list_id TEXT NOT NULL,\n"
+    "  effective_from TEXT NOT NULL, effective_to TEXT,\n"
+    "  date_precision TEXT NOT NULL CHECK(date_precision IN ('day','month','year')),\n"
+    "  declared_count INTEGER, source TEXT NOT NULL,\n"
+    "  confidence TEXT NOT NULL CHECK(confidence IN ('official','reported','inferred')),\n"
+    "  note TEXT, correction TEXT, recorded_at TEXT NOT NULL, content_hash TEXT NOT NULL);\n"
+    "CREATE INDEX list_version_by_list ON list_version(list_id, effective_from, recorded_at);\n"
+    "CREATE TABLE list_member(\n"
+    "  version_id INTEGER NOT NULL REFERENCES list_version(id),\n"
+    "  kind TEXT NOT NULL CHECK(kind IN ('member','removed')),\n"
+    "  country TEXT NOT NULL, reason TEXT NOT NULL, source TEXT NOT NULL,\n"
+    "  confidence TEXT NOT NULL CHECK(confidence IN ('official','reported','inferred')),\n"
+    "  PRIMARY KEY(version_id, kind, country)) WITHOUT ROWID;\n"
+    "CREATE INDEX list_member_by_country ON list_member(country);\n"
+    "CREATE TRIGGER list_meta_no_update BEFORE UPDATE ON list_meta\n"
+    "  BEGIN SELECT RAISE(ABORT, 'list metadata is append-only'); END;\n"
+    "CREATE TRIGGER list_meta_no_delete BEFORE DELETE ON list_meta\n"
+    "  BEGIN SELECT RAISE(ABORT, 'list metadata is append-only'); END;\n"
+    "CREATE TRIGGER list_version_no_update BEFORE UPDATE ON list_version\n"
+    "  BEGIN SELECT RAISE(ABORT, 'list versions are append-only'); END;\n"
+    "CREATE TRIGGER list_version_no_delete BEFORE DELETE ON list_version\n"
+    "  BEGIN SELECT RAISE(ABORT, 'list versions are append-only'); END;\n"
+    "CREATE TRIGGER list_member_no_update BEFORE UPDATE ON list_member\n"
+    "  BEGIN SELECT RAISE(ABORT, 'list members are append-only'); END;\n"
+    "CREATE TRIGGER list_member_no_delete BEFORE DELETE ON list_member\n"
+    "  BEGIN SELECT RAISE(ABORT, 'list members are append-only'); END;\n",
+};
+
+enum {
+    ST_META_GET,
+    ST_META_SET,
+    ST_LIST_PUT,
+    ST_LIST_GET,
+    ST_LIST_IDS,
+    ST_VERSION_PUT,
+    ST_MEMBER_PUT,
+    ST_VERSIONS_GET,
+    ST_MEMBERS_GET,
+    ST_MAX_TIME,
+    ST_COUNT
+};
+
+static const char *const statements[ST_COUNT] = {
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_META_SET] = "INSERT INTO meta(key, value, updated_at) VALUES(?1, ?2, ?3) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    [ST_LIST_PUT] = "INSERT INTO list_meta(list_id, title, authority, legal_basis, purpose, recorded_at) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_LIST_GET] = "SELECT list_id, title, authority, legal_basis, purpose, recorded_at FROM list_meta "
+                    "WHERE list_id = ?1 AND recorded_at <= ?2 ORDER BY recorded_at DESC, seq DESC LIMIT 1",
+    [ST_LIST_IDS] = "SELECT DISTINCT list_id FROM list_meta WHERE recorded_at <= ?1 ORDER BY list_id",
+    [ST_VERSION_PUT] = "INSERT INTO list_version(list_id, effective_from, effective_to, date_precision, "
+                       "declared_count, source, confidence, note, correction, recorded_at, content_hash) "
+                       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [ST_MEMBER_PUT] = "INSERT INTO list_member(version_id, kind, country, reason, source, confidence) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_VERSIONS_GET] = "SELECT id, list_id, effective_from, effective_to, date_precision, declared_count, "
+                        "source, confidence, note, correction, recorded_at, content_hash FROM list_version "
+                        "WHERE list_id = ?1 AND recorded_at <= ?2 ORDER BY effective_from, recorded_at, id",
+    [ST_MEMBERS_GET] = "SELECT kind, country, reason, source, confidence FROM list_member "
+                       "WHERE version_id = ?1 ORDER BY kind, country",
+    [ST_MAX_TIME] = "SELECT max(t) FROM (SELECT max(recorded_at) AS t FROM list_meta "
+                    "UNION ALL SELECT max(recorded_at) FROM list_version "
+                    "UNION ALL SELECT max(updated_at) FROM meta)",
+};
+
+typedef struct sqlite_impl {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *st[ST_COUNT];
+} sqlite_impl;
+
+#define IMPL(s) ((sqlite_impl *)(s)->impl)
+
+static int db_error(sqlite_impl *im, xc_error *err, const char *what)
+{
+    return xc_error_set(err, XC_EDB, NULL, "%s: %s: %s", im->path, what, sqlite3_errmsg(im->db));
+}
+
+static sqlite3_stmt *stmt(sqlite_impl *im, int which, xc_error *err)
+{
+    if (!im->st[which]) {
+        if (sqlite3_prepare_v3(im->db, statements[which], -1, SQLITE_PREPARE_PERSISTENT, &im->st[which], NULL) !=
+            SQLITE_OK) {
+            db_error(im, err, "preparing a statement");
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(im->st[which]);
+        sqlite3_clear_bindings(im->st[which]);
+    }
+    return im->st[which];
+}
+
+static const char *ts_text(int64_t us, char *buf)
+{
+    if (us == XC_TS_LATEST)
+        return "9999-12-31T23:59:59.999999Z";
+    return xc_ts_format(us, buf);
+}
+
+static int64_t text_ts(const unsigned char *t)
+{
+    int64_t us = 0;
+    xc_ts_parse((const char *)t, &us, NULL, NULL);
+    return us;
+}
+
+static xc_date text_date(const unsigned char *t)
+{
+    xc_date d = XC_DATE_NONE;
+    if (t)
+        xc_date_parse((const char *)t, &d, NULL, NULL);
+    return d;
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? xc_strdup((const char *)t) : NULL;
+}
+
+static int exec(sqlite_impl *im, const char *sql, xc_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(im->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        xc_error_set(err, XC_EDB, NULL, "%s: %s", im->path, msg ? msg : sqlite3_errmsg(im->db));
+        sqlite3_free(msg);
+        return XC_EDB;
+    }
+    return XC_OK;
+}
+
+static int user_version(sqlite_impl *im)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(im->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    return v;
+}
+
+static int migrate(sqlite_impl *im, xc_error *err)
+{
+    int have = user_version(im);
+    int want = (int)(sizeof(migrations) / sizeof(migrations[0]));
+    if (have < 0)
+        return db_error(im, err, "reading the schema version");
+    if (have > want)
+        return xc_error_set(err, XC_EDB, NULL,
+                            "%s: database schema version %d is newer than this exportctl (%d); upgrade exportctl",
+                            im->path, have, want);
+    for (int v = have; v < want; v++) {
+        char bump[64];
+        snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
+        int rc = exec(im, "BEGIN IMMEDIATE", err);
+        if (!rc)
+            rc = exec(im, migrations[v], err);
+        if (!rc)
+            rc = exec(im, bump, err);
+        if (!rc)
+            rc = exec(im, "COMMIT", err);
+        if (rc) {
+            sqlite3_exec(im->db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
+    }
+    return XC_OK;
+}
+
+static void sq_close(xc_store *s)
+{
+    sqlite_impl *im = IMPL(s);
+    if (!im)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(im->st[i]);
+    sqlite3_close(im->db);
+    xc_free(im->path);
+    xc_free(im);
+    s->impl = NULL;
+}
+
+static int sq_schema_version(xc_store *s)
+{
+    return user_version(IMPL(s));
+}
+
+static int sq_begin(xc_store *s, int64_t *tx_time, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    int rc = exec(im, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = stmt(im, ST_MAX_TIME, err);
+    if (!st)
+        goto fail;
+    int64_t now = xc_ts_now(), last = 0;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        last = text_ts(sqlite3_column_text(st, 0));
+    else if (step != SQLITE_ROW) {
+        db_error(im, err, "reading the last transaction time");
+        goto fail;
+    }
+    sqlite3_reset(st);
+    *tx_time = now > last ? now : last + 1;
+    return XC_OK;
+fail:
+    sqlite3_exec(im->db, "ROLLBACK", NULL, NULL, NULL);
+    return XC_EDB;
+}
+
+static int sq_commit(xc_store *s, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    int rc = exec(im, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(im->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static void sq_rollback(xc_store *s)
+{
+    sqlite3_exec(IMPL(s)->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int sq_meta_get(xc_store *s, const char *key, char **value, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    sqlite3_stmt *st = stmt(im, ST_META_GET, err);
+    *value = NULL;
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    int rc = XC_OK;
+    if (step == SQLITE_ROW) {
+        *value = col_dup(st, 0);
+        if (!*value)
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(im, err, "reading settings");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int step_done(sqlite_impl *im, sqlite3_stmt *st, xc_error *err, const char *what)
+{
+    int step = sqlite3_step(st);
+    int rc = step == SQLITE_DONE ? XC_OK : db_error(im, err, what);
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_meta_set(xc_store *s, const char *key, const char *value, int64_t tx, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    sqlite3_stmt *st = stmt(im, ST_META_SET, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ts_text(tx, buf), -1, SQLITE_TRANSIENT);
+    return step_done(im, st, err, "writing settings");
+}
+
+static int sq_list_put(xc_store *s, const xc_list_meta *m, int64_t tx, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    sqlite3_stmt *st = stmt(im, ST_LIST_PUT, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, m->authority, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, m->legal_basis, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, m->purpose, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, ts_text(tx, buf), -1, SQLITE_TRANSIENT);
+    return step_done(im, st, err, "recording list metadata");
+}
+
+static int sq_list_get(xc_store *s, const char *id, int64_t as_of, xc_list_meta **out, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    *out = NULL;
+    sqlite3_stmt *st = stmt(im, ST_LIST_GET, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ts_text(as_of, buf), -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st), rc = XC_OK;
+    if (step == SQLITE_ROW) {
+        xc_list_meta *m = xc_calloc(1, sizeof(*m));
+        if (m) {
+            m->id = col_dup(st, 0);
+            m->title = col_dup(st, 1);
+            m->authority = col_dup(st, 2);
+            m->legal_basis = col_dup(st, 3);
+            m->purpose = col_dup(st, 4);
+            m->recorded_at = text_ts(sqlite3_column_text(st, 5));
+        }
+        if (!m || !m->id || !m->title || !m->authority || !m->legal_basis || !m->purpose) {
+            xc_list_meta_free(m);
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+        } else {
+            *out = m;
+        }
+    } else if (step == SQLITE_DONE) {
+        rc = xc_error_set(err, XC_ENOTFOUND, "list", "unknown list \"%s\" (see `exportctl list ls`)", id);
+    } else {
+        rc = db_error(im, err, "reading list metadata");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_list_ids(xc_store *s, int64_t as_of, char ***ids, size_t *n, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    char **v = NULL;
+    size_t len = 0, cap = 0;
+    int rc = XC_OK, step;
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *st = stmt(im, ST_LIST_IDS, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, ts_text(as_of, buf), -1, SQLITE_TRANSIENT);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nv = xc_realloc(v, cap * sizeof(*v));
+            if (!nv) {
+                rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+                goto out;
+            }
+            v = nv;
+        }
+        if (!(v[len] = col_dup(st, 0))) {
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+        len++;
+    }
+    if (step != SQLITE_DONE)
+        rc = db_error(im, err, "listing lists");
+out:
+    sqlite3_reset(st);
+    if (rc) {
+        xc_strv_free(v, len);
+        return rc;
+    }
+    *ids = v;
+    *n = len;
+    return XC_OK;
+}
+
+static int put_members(sqlite_impl *im, int64_t vid, const char *kind, const xc_member *m, size_t n,
+                       xc_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = stmt(im, ST_MEMBER_PUT, err);
+        if (!st)
+            return XC_EDB;
+        sqlite3_bind_int64(st, 1, vid);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, m[i].country, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, m[i].reason, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, m[i].source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, xc_confidence_name(m[i].confidence), -1, SQLITE_STATIC);
+        int rc = step_done(im, st, err, "recording a list member");
+        if (rc)
+            return rc;
+    }
+    return XC_OK;
+}
+
+static int sq_version_put(xc_store *s, xc_version *v, int64_t tx, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char tbuf[XC_TS_BUF], f[XC_DATE_BUF], t[XC_DATE_BUF];
+    sqlite3_stmt *st = stmt(im, ST_VERSION_PUT, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, v->list_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, xc_date_format(v->effective_from, f), -1, SQLITE_TRANSIENT);
+    if (v->effective_to != XC_DATE_NONE)
+        sqlite3_bind_text(st, 3, xc_date_format(v->effective_to, t), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, v->precision, -1, SQLITE_STATIC);
+    if (v->declared_count >= 0)
+        sqlite3_bind_int(st, 5, v->declared_count);
+    sqlite3_bind_text(st, 6, v->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, xc_confidence_name(v->confidence), -1, SQLITE_STATIC);
+    if (v->note)
+        sqlite3_bind_text(st, 8, v->note, -1, SQLITE_STATIC);
+    if (v->correction)
+        sqlite3_bind_text(st, 9, v->correction, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, ts_text(tx, tbuf), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 11, v->hash, -1, SQLITE_STATIC);
+    int rc = step_done(im, st, err, "recording a list version");
+    if (rc)
+        return rc;
+    v->id = sqlite3_last_insert_rowid(im->db);
+    v->recorded_at = tx;
+    rc = put_members(im, v->id, "member", v->members, v->n_members, err);
+    if (!rc)
+        rc = put_members(im, v->id, "removed", v->removed, v->n_removed, err);
+    return rc;
+}
+
+static int member_push(xc_member **arr, size_t *n, sqlite3_stmt *st)
+{
+    xc_member *na = xc_realloc(*arr, (*n + 1) * sizeof(**arr));
+    if (!na)
+        return XC_ENOMEM;
+    *arr = na;
+    xc_member *m = &na[*n];
+    memset(m, 0, sizeof(*m));
+    snprintf(m->country, sizeof(m->country), "%s", (const char *)sqlite3_column_text(st, 1));
+    m->reason = col_dup(st, 2);
+    m->source = col_dup(st, 3);
+    xc_confidence_parse((const char *)sqlite3_column_text(st, 4), &m->confidence, NULL, NULL);
+    m->since = XC_DATE_NONE;
+    (*n)++;
+    return m->reason && m->source ? XC_OK : XC_ENOMEM;
+}
+
+static int load_members(sqlite_impl *im, xc_version *v, xc_error *err)
+{
+    sqlite3_stmt *st = stmt(im, ST_MEMBERS_GET, err);
+    int step, rc = XC_OK;
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_int64(st, 1, v->id);
+    while (rc == XC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        int removed = strcmp((const char *)sqlite3_column_text(st, 0), "removed") == 0;
+        rc = removed ? member_push(&v->removed, &v->n_removed, st) : member_push(&v->members, &v->n_members, st);
+        if (rc)
+            xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    }
+    if (rc == XC_OK && step != SQLITE_DONE)
+        rc = db_error(im, err, "reading list members");
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_versions_get(xc_store *s, const char *list_id, int64_t as_of, xc_version **out, size_t *n,
+                           xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    xc_version *v = NULL;
+    size_t len = 0;
+    int rc = XC_OK, step;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = stmt(im, ST_VERSIONS_GET, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, list_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ts_text(as_of, buf), -1, SQLITE_TRANSIENT);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        xc_version *nv = xc_realloc(v, (len + 1) * sizeof(*v));
+        if (!nv) {
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+        v = nv;
+        xc_version *x = &v[len++];
+        memset(x, 0, sizeof(*x));
+        x->id = sqlite3_column_int64(st, 0);
+        x->list_id = col_dup(st, 1);
+        x->effective_from = text_date(sqlite3_column_text(st, 2));
+        x->effective_to = text_date(sqlite3_column_text(st, 3));
+        snprintf(x->precision, sizeof(x->precision), "%s", (const char *)sqlite3_column_text(st, 4));
+        x->declared_count = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5);
+        x->source = col_dup(st, 6);
+        xc_confidence_parse((const char *)sqlite3_column_text(st, 7), &x->confidence, NULL, NULL);
+        x->note = col_dup(st, 8);
+        x->correction = col_dup(st, 9);
+        x->recorded_at = text_ts(sqlite3_column_text(st, 10));
+        snprintf(x->hash, sizeof(x->hash), "%s", (const char *)sqlite3_column_text(st, 11));
+        if (!x->list_id || !x->source) {
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+    }
+    if (step != SQLITE_DONE) {
+        rc = db_error(im, err, "reading list versions");
+        goto out;
+    }
+    sqlite3_reset(st);
+    for (size_t i = 0; i < len && rc == XC_OK; i++)
+        rc = load_members(im, &v[i], err);
+out:
+    sqlite3_reset(st);
+    if (rc) {
+        xc_versions_free(v, len);
+        return rc;
+    }
+    *out = v;
+    *n = len;
+    return XC_OK;
+}
+
+static const xc_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .meta_get = sq_meta_get,
+    .meta_set = sq_meta_set,
+    .list_put = sq_list_put,
+    .list_get = sq_list_get,
+    .list_ids = sq_list_ids,
+    .version_put = sq_version_put,
+    .versions_get = sq_versions_get,
+};
+
+int xc_store_sqlite_open(const char *path, xc_store *s, xc_error *err)
+{
+    sqlite_impl *im = xc_calloc(1, sizeof(*im));
+    if (!im || !(im->path = xc_strdup(path))) {
+        xc_free(im);
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    }
+    s->ops = &sqlite_ops;
+    s->impl = im;
+    int rc;
+    if (sqlite3_open_v2(path, &im->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        rc = xc_error_set(err, XC_EDB, "--db", "%s: cannot open database: %s", path,
+                          im->db ? sqlite3_errmsg(im->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(im->db, 5000);
+    sqlite3_extended_result_codes(im->db, 1);
+    if ((rc = exec(im, "PRAGMA foreign_keys = ON", err)))
+        goto fail;
+    /* journal_mode answers with a row; a file that is not a database fails here */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(im->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        rc = xc_error_set(err, XC_EDB, "--db", "%s: cannot use as a database: %s", path, sqlite3_errmsg(im->db));
+        sqlite3_finalize(st);
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    if ((rc = exec(im, "PRAGMA synchronous = FULL", err)) || (rc = migrate(im, err)))
+        goto fail;
+    return XC_OK;
+fail:
+    sq_close(s);
+    return rc;
+}
