@@ -24,7 +24,6 @@ static const struct {
     {"EL", "GR", "EL is the EU's code for Greece; ISO 3166-1 uses GR"},
     {"KS", "XK", "KS is not a code for Kosovo; the user-assigned code in official use is XK"},
     {"UAE", "AE", "UAE is an abbreviation; the ISO 3166-1 code of the United Arab Emirates is AE"},
-    {"USA", "US", "the ISO 3166-1 alpha-2 code of the United States is US"},
     {"SU", "RU", "SU (Soviet Union) was withdrawn from ISO 3166-1; Russia is RU"},
     {"YU", "RS", "YU (Yugoslavia) was withdrawn from ISO 3166-1; Serbia is RS"},
     {"EU", NULL, "EU is not a country; name a member state"},

@@ -514,7 +514,8 @@ static int sq_versions_get(xc_store *s, const char *list_id, int64_t as_of, xc_v
         x->correction = col_dup(st, 9);
         x->recorded_at = text_ts(sqlite3_column_text(st, 10));
         snprintf(x->hash, sizeof(x->hash), "%s", (const char *)sqlite3_column_text(st, 11));
-        if (!x->list_id || !x->source) {
+        if (!x->list_id || !x->source || (!x->note && sqlite3_column_type(st, 8) != SQLITE_NULL) ||
+            (!x->correction && sqlite3_column_type(st, 9) != SQLITE_NULL)) {
             rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
             goto out;
         }
