@@ -143,6 +143,28 @@ int xc_country_lookup(const char *query, const char *field, const xc_country **o
         }
     }
     if (!all_alpha || n > 3) {
+        /* a name that starts a word of one to three country names */
+        char hits[256] = "";
+        int n_hits = 0;
+        for (size_t i = 0; i < xc_country_count() && n >= 4; i++) {
+            const xc_country *c = xc_country_at(i);
+            const char *names[] = {c->name, c->common_name, c->official_name};
+            for (size_t k = 0; k < 3; k++) {
+                const char *p = names[k];
+                int found = 0;
+                for (const char *w = p; *w && !found; w++)
+                    found = (w == p || w[-1] == ' ' || w[-1] == '(') && strncasecmp(w, q, n) == 0;
+                if (found) {
+                    if (n_hits < 3)
+                        snprintf(hits + strlen(hits), sizeof(hits) - strlen(hits), "%s%s (%s)", n_hits ? ", " : "",
+                                 c->alpha2, xc_country_display_name(c));
+                    n_hits++;
+                    break;
+                }
+            }
+        }
+        if (n_hits > 0 && n_hits <= 3)
+            return xc_error_set(err, XC_EINVAL, field, "%s: unknown country \"%s\"; did you mean %s?", what, q, hits);
         const xc_country *best = NULL;
         int best_d = 99;
         for (size_t i = 0; i < xc_country_count(); i++) {

@@ -211,19 +211,38 @@ json_t *xc_snapshot_json(const xc_snapshot *snap)
 
 /* ---- diff ---------------------------------------------------------------- */
 
-/* The first version in force after `from` and at or before `to` that does
- * not list the country: the version that removed it.  NULL when the country
- * left because the list stopped being in force (a gap). */
-static const xc_version *first_without(const xc_snapshot *s, xc_date from, xc_date to, const char *cc)
+/* When the country stopped being on the list after `from` (and at or
+ * before `to`): either a version that does not list it, or the end of a
+ * version that lists it with a gap after it.  Sets *when; returns the
+ * removing version, or NULL when the country left through a gap. */
+static const xc_version *first_without(const xc_snapshot *s, xc_date from, xc_date to, const char *cc,
+                                       xc_date *when)
 {
-    for (size_t i = 0; i < s->n_all; i++) {
-        const xc_version *v = &s->all[i];
-        if (i + 1 < s->n_all && s->all[i + 1].effective_from == v->effective_from)
-            continue; /* superseded recording */
-        if (v->effective_from > from && v->effective_from <= to && !reg_find(v->members, v->n_members, cc))
-            return v;
+    size_t *cur = NULL, n_cur = 0;
+    const xc_version *hit = NULL;
+    *when = to;
+    if (reg_current(s->all, s->n_all, &cur, &n_cur))
+        return NULL;
+    for (size_t k = 0; k < n_cur; k++) {
+        const xc_version *v = &s->all[cur[k]];
+        xc_date end = reg_end(s->all, cur, n_cur, k);
+        if (end != XC_DATE_NONE && end <= from)
+            continue; /* over before `from` */
+        if (v->effective_from > to)
+            break;
+        if (v->effective_from > from && !reg_find(v->members, v->n_members, cc)) {
+            hit = v;
+            *when = v->effective_from;
+            break;
+        }
+        int gap = end != XC_DATE_NONE && (k + 1 == n_cur || s->all[cur[k + 1]].effective_from > end);
+        if (gap && end <= to) {
+            *when = end;
+            break;
+        }
     }
-    return NULL;
+    xc_free(cur);
+    return hit;
 }
 
 static int change_push(xc_change **arr, size_t *n, const xc_member *m, xc_date date)
@@ -268,7 +287,8 @@ int xc_registry_diff(xc_store *s, const char *list_id, xc_date from, xc_date to,
     for (size_t i = 0; i < nf && !rc; i++) {
         if (reg_find(mt, nt, mf[i].country))
             continue;
-        const xc_version *v = first_without(d->to, from, to, mf[i].country);
+        xc_date when;
+        const xc_version *v = first_without(d->to, from, to, mf[i].country, &when);
         const xc_member *why = v ? reg_find(v->removed, v->n_removed, mf[i].country) : NULL;
         xc_member gen = mf[i];
         char reason[256];
@@ -279,13 +299,12 @@ int xc_registry_diff(xc_store *s, const char *list_id, xc_date from, xc_date to,
             gen.source = v->source;
             gen.confidence = XC_CONF_INFERRED;
         } else if (!why) {
-            snprintf(reason, sizeof(reason), "no version of the list is in force on %s", xc_date_format(to, a));
+            snprintf(reason, sizeof(reason), "no version of the list is in force from %s", xc_date_format(when, a));
             gen.reason = reason;
             gen.confidence = XC_CONF_INFERRED;
         }
         xc_member m = why ? *why : gen;
         m.since = XC_DATE_NONE;
-        xc_date when = v ? v->effective_from : d->from->version_end != XC_DATE_NONE ? d->from->version_end : to;
         rc = change_push(&d->removed, &d->n_removed, &m, when);
     }
     if (rc) {

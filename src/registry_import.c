@@ -175,7 +175,7 @@ static int get_str(import_ctx *c, json_t *obj, const char *path, const char *key
         return bad(c, XC_EINVAL, p, "string of %zu bytes is longer than the %d allowed", len, MAX_TEXT);
     if (required && len == 0)
         return bad(c, XC_EINVAL, p, "must not be empty");
-    *out = s;
+    *out = len ? s : NULL; /* an empty optional string is absent */
     return XC_OK;
 }
 
@@ -238,8 +238,9 @@ static int parse_member(import_ctx *c, json_t *e, const char *path, const xc_ver
             return relabel(c, rc);
     }
     if (!reason || !*reason)
-        return bad(c, XC_EINVAL, path, "member %s has no reason: give it a \"reason\" or give the version one",
-                   cc->alpha2);
+        return bad(c, XC_EINVAL, path, "%s has no reason: give it a \"reason\"%s", cc->alpha2,
+                   dreason ? "" : (strstr(path, "removed") ? " (a removal needs its own reason)"
+                                                           : " or give the version one"));
     memset(out, 0, sizeof(*out));
     snprintf(out->country, sizeof(out->country), "%s", cc->alpha2);
     out->confidence = confidence;
@@ -335,7 +336,7 @@ static int parse_version(import_ctx *c, json_t *o, const char *path, const char 
                                        "source",         "confidence",   "note",           "reason",
                                        "correction",     "members",      "removed",        "recorded_at",
                                        "content_hash",   NULL};
-    const char *source, *conf, *note, *reason, *correction, *precision, *hash;
+    const char *source, *conf, *note, *reason, *correction, *precision, *hash, *recorded;
     char p[256];
     int rc;
     memset(v, 0, sizeof(*v));
@@ -348,7 +349,8 @@ static int parse_version(import_ctx *c, json_t *o, const char *path, const char 
         (rc = get_str(c, o, path, "source", 1, &source)) || (rc = get_str(c, o, path, "confidence", 1, &conf)) ||
         (rc = get_str(c, o, path, "note", 0, &note)) || (rc = get_str(c, o, path, "reason", 0, &reason)) ||
         (rc = get_str(c, o, path, "correction", 0, &correction)) ||
-        (rc = get_str(c, o, path, "content_hash", 0, &hash)))
+        (rc = get_str(c, o, path, "content_hash", 0, &hash)) ||
+        (rc = get_str(c, o, path, "recorded_at", 0, &recorded))) /* informational, from an export */
         return rc;
     snprintf(p, sizeof(p), "%s.date_precision", path);
     if ((rc = check_precision(c, precision, p, v->precision)))
@@ -373,7 +375,8 @@ static int parse_version(import_ctx *c, json_t *o, const char *path, const char 
     if ((rc = parse_members(c, members, p, v, reason, &v->members, &v->n_members)))
         return rc;
     snprintf(p, sizeof(p), "%s.removed", path);
-    if ((rc = parse_members(c, json_object_get(o, "removed"), p, v, reason, &v->removed, &v->n_removed)))
+    /* a removal needs its own reason: the version's describes membership */
+    if ((rc = parse_members(c, json_object_get(o, "removed"), p, v, NULL, &v->removed, &v->n_removed)))
         return rc;
     if ((rc = finish_version(c, v, path)))
         return rc;
@@ -578,10 +581,15 @@ static int record_list(import_ctx *c, xc_store *s, pending_list *pl, xc_import_s
     for (size_t i = 0; i < pl->n; i++) {
         xc_version *v = &pl->v[i];
         const xc_version *rec = NULL;
+        int seen = 0;
         for (size_t k = 0; k < n_cur && !rec; k++)
             if (all[cur[k]].effective_from == v->effective_from)
                 rec = &all[cur[k]];
-        if (rec && strcmp(rec->hash, v->hash) == 0) {
+        /* identical to the recording in force, or to one a later correction
+         * superseded (re-importing an original file after a correction) */
+        for (size_t k = 0; k < n_all && !seen; k++)
+            seen = all[k].effective_from == v->effective_from && strcmp(all[k].hash, v->hash) == 0;
+        if (seen) {
             stats->versions_unchanged++;
             continue;
         }
@@ -849,7 +857,7 @@ int xc_registry_import_members_csv(xc_store *s, const char *text, size_t len, co
             goto out;
         }
     }
-    if ((rc = finish_version(&c, v, c.file)))
+    if ((rc = finish_version(&c, v, "version")))
         goto out;
     rc = record_all(&c, s, &local);
 out:

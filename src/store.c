@@ -136,3 +136,75 @@ void xc_strv_free(char **v, size_t n)
         xc_free(v[i]);
     xc_free(v);
 }
+
+int xc_store_doc_put(xc_store *s, const char *kind, const char *key, const char *hash, const char *body,
+                     int *recorded, int64_t *id, xc_error *err)
+{
+    xc_doc *docs = NULL;
+    size_t n = 0;
+    int rc = need_tx(s, err);
+    *recorded = 0;
+    if (rc || (rc = s->ops->doc_latest(s, kind, XC_TS_LATEST, &docs, &n, err)))
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(docs[i].key, key) == 0 && strcmp(docs[i].hash, hash) == 0) {
+            if (id)
+                *id = docs[i].id;
+            xc_docs_free(docs, n);
+            return XC_OK;
+        }
+    }
+    xc_docs_free(docs, n);
+    rc = s->ops->doc_put(s, kind, key, hash, body, s->tx_time, id, err);
+    if (rc == XC_OK)
+        *recorded = 1;
+    return rc;
+}
+
+int xc_store_doc_latest(xc_store *s, const char *kind, int64_t as_of, xc_doc **out, size_t *n, xc_error *err)
+{
+    return s->ops->doc_latest(s, kind, as_of, out, n, err);
+}
+
+int xc_store_doc_by_hash(xc_store *s, const char *kind, const char *hash, xc_doc *out, xc_error *err)
+{
+    return s->ops->doc_by_hash(s, kind, hash, out, err);
+}
+
+void xc_doc_clear(xc_doc *d)
+{
+    if (!d)
+        return;
+    xc_free(d->key);
+    xc_free(d->body);
+    memset(d, 0, sizeof(*d));
+}
+
+void xc_docs_free(xc_doc *d, size_t n)
+{
+    for (size_t i = 0; d && i < n; i++)
+        xc_doc_clear(&d[i]);
+    xc_free(d);
+}
+
+int xc_store_decision_put(xc_store *s, const char *kind, const char *request, const char *result, int64_t *id,
+                          xc_error *err)
+{
+    int rc = need_tx(s, err);
+    return rc ? rc : s->ops->decision_put(s, kind, request, result, s->tx_time, id, err);
+}
+
+int xc_store_decision_get(xc_store *s, int64_t id, xc_decision *out, xc_error *err)
+{
+    return s->ops->decision_get(s, id, out, err);
+}
+
+void xc_decision_clear(xc_decision *d)
+{
+    if (!d)
+        return;
+    xc_free(d->kind);
+    xc_free(d->request);
+    xc_free(d->result);
+    memset(d, 0, sizeof(*d));
+}

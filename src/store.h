@@ -66,6 +66,53 @@ int xc_store_version_put(xc_store *s, xc_version *v, xc_error *err);
 int xc_store_versions_get(xc_store *s, const char *list_id, int64_t as_of, xc_version **out, size_t *n,
                           xc_error *err);
 
+/* A versioned document: a control-list item, a rule pack or a party
+ * snapshot, stored as canonical JSON with its SHA-256 content hash. */
+typedef struct xc_doc {
+    int64_t id;
+    char *key;          /* item code, regime, party list id + date, ... */
+    char hash[65];
+    char *body;         /* canonical JSON */
+    int64_t recorded_at;
+} xc_doc;
+
+/* Document kinds. */
+#define XC_DOC_ITEM "item"
+#define XC_DOC_RULES "rules"
+#define XC_DOC_PARTIES "parties"
+
+/* Record a document at the transaction time unless the latest document of
+ * that kind and key already has this hash; *recorded says which.  *id gets
+ * the stored row (new or existing). */
+int xc_store_doc_put(xc_store *s, const char *kind, const char *key, const char *hash, const char *body,
+                     int *recorded, int64_t *id, xc_error *err);
+
+/* The latest document of each key of a kind recorded at or before as_of, by key. */
+int xc_store_doc_latest(xc_store *s, const char *kind, int64_t as_of, xc_doc **out, size_t *n, xc_error *err);
+
+/* The first document of a kind with a content hash; XC_ENOTFOUND if none. */
+int xc_store_doc_by_hash(xc_store *s, const char *kind, const char *hash, xc_doc *out, xc_error *err);
+
+void xc_doc_clear(xc_doc *d);
+void xc_docs_free(xc_doc *d, size_t n);
+
+/* A stored decision (e.g. a policy check) with its request and result JSON. */
+typedef struct xc_decision {
+    int64_t id;
+    char *kind;
+    char *request;
+    char *result;
+    int64_t recorded_at;
+} xc_decision;
+
+/* Record a decision at the transaction time; sets *id. */
+int xc_store_decision_put(xc_store *s, const char *kind, const char *request, const char *result, int64_t *id,
+                          xc_error *err);
+
+/* Read a decision; XC_ENOTFOUND if there is none with that id. */
+int xc_store_decision_get(xc_store *s, int64_t id, xc_decision *out, xc_error *err);
+void xc_decision_clear(xc_decision *d);
+
 /* Free an array of n strings.  Accepts NULL. */
 void xc_strv_free(char **v, size_t n);
 

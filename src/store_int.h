@@ -21,6 +21,13 @@ typedef struct xc_store_ops {
     int (*version_put)(xc_store *s, xc_version *v, int64_t tx, xc_error *err);
     int (*versions_get)(xc_store *s, const char *list_id, int64_t as_of, xc_version **out, size_t *n,
                         xc_error *err);
+    int (*doc_put)(xc_store *s, const char *kind, const char *key, const char *hash, const char *body, int64_t tx,
+                   int64_t *id, xc_error *err);
+    int (*doc_latest)(xc_store *s, const char *kind, int64_t as_of, xc_doc **out, size_t *n, xc_error *err);
+    int (*doc_by_hash)(xc_store *s, const char *kind, const char *hash, xc_doc *out, xc_error *err);
+    int (*decision_put)(xc_store *s, const char *kind, const char *request, const char *result, int64_t tx,
+                        int64_t *id, xc_error *err);
+    int (*decision_get)(xc_store *s, int64_t id, xc_decision *out, xc_error *err);
 } xc_store_ops;
 
 struct xc_store {

@@ -49,6 +49,26 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'list members are append-only'); END;\n"
     "CREATE TRIGGER list_member_no_delete BEFORE DELETE ON list_member\n"
     "  BEGIN SELECT RAISE(ABORT, 'list members are append-only'); END;\n",
+    /* 2: versioned documents (control-list items, rule packs, party snapshots)
+     *    and stored decisions */
+    "CREATE TABLE document(\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  kind TEXT NOT NULL, key TEXT NOT NULL, content_hash TEXT NOT NULL,\n"
+    "  body TEXT NOT NULL, recorded_at TEXT NOT NULL);\n"
+    "CREATE INDEX document_by_key ON document(kind, key, recorded_at);\n"
+    "CREATE INDEX document_by_hash ON document(kind, content_hash);\n"
+    "CREATE TRIGGER document_no_update BEFORE UPDATE ON document\n"
+    "  BEGIN SELECT RAISE(ABORT, 'documents are append-only'); END;\n"
+    "CREATE TRIGGER document_no_delete BEFORE DELETE ON document\n"
+    "  BEGIN SELECT RAISE(ABORT, 'documents are append-only'); END;\n"
+    "CREATE TABLE decision(\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  kind TEXT NOT NULL, request TEXT NOT NULL, result TEXT NOT NULL,\n"
+    "  recorded_at TEXT NOT NULL);\n"
+    "CREATE TRIGGER decision_no_update BEFORE UPDATE ON decision\n"
+    "  BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;\n"
+    "CREATE TRIGGER decision_no_delete BEFORE DELETE ON decision\n"
+    "  BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;\n",
 };
 
 enum {
@@ -62,6 +82,11 @@ enum {
     ST_VERSIONS_GET,
     ST_MEMBERS_GET,
     ST_MAX_TIME,
+    ST_DOC_PUT,
+    ST_DOC_LATEST,
+    ST_DOC_BY_HASH,
+    ST_DECISION_PUT,
+    ST_DECISION_GET,
     ST_COUNT
 };
 
@@ -86,7 +111,17 @@ static const char *const statements[ST_COUNT] = {
                        "WHERE version_id = ?1 ORDER BY kind, country",
     [ST_MAX_TIME] = "SELECT max(t) FROM (SELECT max(recorded_at) AS t FROM list_meta "
                     "UNION ALL SELECT max(recorded_at) FROM list_version "
-                    "UNION ALL SELECT max(updated_at) FROM meta)",
+                    "UNION ALL SELECT max(updated_at) FROM meta "
+                    "UNION ALL SELECT max(recorded_at) FROM document "
+                    "UNION ALL SELECT max(recorded_at) FROM decision)",
+    [ST_DOC_PUT] = "INSERT INTO document(kind, key, content_hash, body, recorded_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_DOC_LATEST] = "SELECT d.id, d.key, d.content_hash, d.body, d.recorded_at FROM document d "
+                      "WHERE d.kind = ?1 AND d.recorded_at <= ?2 AND d.id = (SELECT max(e.id) FROM document e "
+                      "WHERE e.kind = d.kind AND e.key = d.key AND e.recorded_at <= ?2) ORDER BY d.key",
+    [ST_DOC_BY_HASH] = "SELECT id, key, content_hash, body, recorded_at FROM document "
+                       "WHERE kind = ?1 AND content_hash = ?2 ORDER BY id LIMIT 1",
+    [ST_DECISION_PUT] = "INSERT INTO decision(kind, request, result, recorded_at) VALUES(?1, ?2, ?3, ?4)",
+    [ST_DECISION_GET] = "SELECT id, kind, request, result, recorded_at FROM decision WHERE id = ?1",
 };
 
 typedef struct sqlite_impl {
@@ -538,6 +573,138 @@ out:
     return XC_OK;
 }
 
+static int doc_row(sqlite3_stmt *st, xc_doc *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->id = sqlite3_column_int64(st, 0);
+    d->key = col_dup(st, 1);
+    snprintf(d->hash, sizeof(d->hash), "%s", (const char *)sqlite3_column_text(st, 2));
+    d->body = col_dup(st, 3);
+    d->recorded_at = text_ts(sqlite3_column_text(st, 4));
+    return d->key && d->body ? XC_OK : XC_ENOMEM;
+}
+
+static int sq_doc_put(xc_store *s, const char *kind, const char *key, const char *hash, const char *body, int64_t tx,
+                      int64_t *id, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    sqlite3_stmt *st = stmt(im, ST_DOC_PUT, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, body, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, ts_text(tx, buf), -1, SQLITE_TRANSIENT);
+    int rc = step_done(im, st, err, "recording a document");
+    if (rc == XC_OK && id)
+        *id = sqlite3_last_insert_rowid(im->db);
+    return rc;
+}
+
+static int sq_doc_latest(xc_store *s, const char *kind, int64_t as_of, xc_doc **out, size_t *n, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    xc_doc *v = NULL;
+    size_t len = 0;
+    int rc = XC_OK, step;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = stmt(im, ST_DOC_LATEST, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ts_text(as_of, buf), -1, SQLITE_TRANSIENT);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        xc_doc *nv = xc_realloc(v, (len + 1) * sizeof(*v));
+        if (!nv) {
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+        v = nv;
+        if (doc_row(st, &v[len++])) {
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = db_error(im, err, "reading documents");
+out:
+    sqlite3_reset(st);
+    if (rc) {
+        xc_docs_free(v, len);
+        return rc;
+    }
+    *out = v;
+    *n = len;
+    return XC_OK;
+}
+
+static int sq_doc_by_hash(xc_store *s, const char *kind, const char *hash, xc_doc *out, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    sqlite3_stmt *st = stmt(im, ST_DOC_BY_HASH, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st), rc = XC_OK;
+    if (step == SQLITE_ROW)
+        rc = doc_row(st, out) ? xc_error_set(err, XC_ENOMEM, NULL, "out of memory") : XC_OK;
+    else if (step == SQLITE_DONE)
+        rc = xc_error_set(err, XC_ENOTFOUND, NULL, "no %s with content hash %s", kind, hash);
+    else
+        rc = db_error(im, err, "reading a document");
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_decision_put(xc_store *s, const char *kind, const char *request, const char *result, int64_t tx,
+                           int64_t *id, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    sqlite3_stmt *st = stmt(im, ST_DECISION_PUT, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, request, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, result, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, ts_text(tx, buf), -1, SQLITE_TRANSIENT);
+    int rc = step_done(im, st, err, "recording a decision");
+    if (rc == XC_OK)
+        *id = sqlite3_last_insert_rowid(im->db);
+    return rc;
+}
+
+static int sq_decision_get(xc_store *s, int64_t id, xc_decision *out, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    sqlite3_stmt *st = stmt(im, ST_DECISION_GET, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st), rc = XC_OK;
+    memset(out, 0, sizeof(*out));
+    if (step == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->kind = col_dup(st, 1);
+        out->request = col_dup(st, 2);
+        out->result = col_dup(st, 3);
+        out->recorded_at = text_ts(sqlite3_column_text(st, 4));
+        if (!out->kind || !out->request || !out->result)
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    } else if (step == SQLITE_DONE) {
+        rc = xc_error_set(err, XC_ENOTFOUND, "--replay", "--replay: no decision with id %lld", (long long)id);
+    } else {
+        rc = db_error(im, err, "reading a decision");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
 static const xc_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -552,6 +719,11 @@ static const xc_store_ops sqlite_ops = {
     .list_ids = sq_list_ids,
     .version_put = sq_version_put,
     .versions_get = sq_versions_get,
+    .doc_put = sq_doc_put,
+    .doc_latest = sq_doc_latest,
+    .doc_by_hash = sq_doc_by_hash,
+    .decision_put = sq_decision_put,
+    .decision_get = sq_decision_get,
 };
 
 int xc_store_sqlite_open(const char *path, xc_store *s, xc_error *err)

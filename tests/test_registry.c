@@ -142,6 +142,31 @@ static void test_diff(void **state)
     xc_store_close(s);
 }
 
+static void test_diff_through_gap(void **state)
+{
+    (void)state;
+    xc_store *s = fresh_store("gap.db");
+    xc_error err;
+    xc_diff *d;
+    size_t nr;
+    const char *doc = "{\"format\":\"exportctl-lists/1\",\"lists\":[{\"id\":\"gap-list\",\"title\":\"t\","
+                      "\"authority\":\"a\",\"legal_basis\":\"b\",\"purpose\":\"p\",\"versions\":["
+                      "{\"effective_from\":\"2021-01-01\",\"effective_to\":\"2021-07-01\",\"source\":\"s\","
+                      "\"confidence\":\"official\",\"reason\":\"r\",\"members\":[\"FR\",\"DE\"]},"
+                      "{\"effective_from\":\"2022-01-01\",\"source\":\"s2\",\"confidence\":\"official\","
+                      "\"reason\":\"r\",\"members\":[\"FR\"]}]}]}";
+    if (import_text(s, doc, NULL, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(xc_registry_diff(s, "gap-list", D("2021-03-01"), D("2022-03-01"), XC_TS_LATEST, &d, &err), 0);
+    const xc_change *r = xc_diff_removed(d, &nr);
+    assert_int_equal(nr, 1);
+    assert_string_equal(r[0].m.country, "DE");
+    assert_int_equal(r[0].date, D("2021-07-01")); /* left when the list stopped, not in 2022 */
+    assert_non_null(strstr(r[0].m.reason, "no version"));
+    xc_diff_free(d);
+    xc_store_close(s);
+}
+
 static const char *correction_doc(const char *extra)
 {
     static char buf[2048];
@@ -190,6 +215,11 @@ static void test_correction_bitemporal(void **state)
                                       &err),
                      XC_ENOTFOUND);
 
+    /* re-importing the original file after the correction records nothing */
+    import_file(s, tu_data("lists-basic.json"), &st);
+    assert_int_equal(st.versions_recorded, 0);
+    assert_int_equal(st.versions_unchanged, 3);
+
     /* the same correction again is a no-op */
     assert_int_equal(import_text(s, correction_doc(",\"correction\":\"IT omitted by mistake\""), &st, &err), 0);
     assert_int_equal(st.versions_recorded, 0);
@@ -221,7 +251,10 @@ static void test_validation_errors(void **state)
         {HEAD V("\"effective_from\":\"2021-02-30\",\"members\":[]") "]}]}", "2021-02-30", "effective_from"},
         {HEAD V("\"effective_from\":\"2021-01-01\",\"members\":[\"FR\",\"FR\"]") "]}]}", "FR", "twice"},
         {HEAD V("\"effective_from\":\"2021-01-01\",\"declared_count\":1,\"members\":[\"FR\",\"DE\"]") "]}]}", "declared", "2 members"},
-        {HEAD V("\"effective_from\":\"2021-01-01\",\"members\":[\"FR\"],\"removed\":[\"FR\"]") "]}]}", "FR", "both"},
+        {HEAD V("\"effective_from\":\"2021-01-01\",\"members\":[\"FR\"],\"removed\":[{\"country\":\"FR\",\"reason\":\"x\"}]") "]}]}", "FR", "both"},
+        {HEAD V("\"effective_from\":\"2021-01-01\",\"members\":[],\"removed\":[\"FR\"]") "]}]}", "removed[0]", "removal needs its own reason"},
+        {HEAD V("\"effective_from\":\"2021-01-01\",\"members\":[{\"country\":\"FR\",\"confidence\":\"sure\"}]") "]}]}", "members[0].confidence", "sure"},
+        {HEAD V("\"effective_from\":\"2021-01-01\",\"members\":[],\"recorded_at\":{}") "]}]}", "recorded_at", "expected a string"},
         {HEAD V("\"effective_from\":\"2021-01-01\",\"members\":[],\"colour\":1") "]}]}", "colour", "unknown field"},
         {HEAD V("\"effective_from\":\"2021-01-01\",\"confidence\":\"sure\",\"members\":[]") "]}]}", "duplicate", ""},
         {HEAD "{\"effective_from\":\"2021-01-01\",\"source\":\"s\",\"confidence\":\"sure\",\"members\":[]}]}]}", "sure", "official, reported or inferred"},
@@ -491,6 +524,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_idempotent),  cmocka_unit_test(test_show_counts_and_since),
         cmocka_unit_test(test_diff),               cmocka_unit_test(test_correction_bitemporal),
+        cmocka_unit_test(test_diff_through_gap),
         cmocka_unit_test(test_validation_errors),  cmocka_unit_test(test_overlap_with_recorded),
         cmocka_unit_test(test_members_csv),        cmocka_unit_test(test_country_history),
         cmocka_unit_test(test_export_round_trip),  cmocka_unit_test(test_bundled_israel),

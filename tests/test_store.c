@@ -121,7 +121,7 @@ static void test_store_open_wal_migrates_once(void **state)
     xc_error err;
     xc_store *s = open_ok(path);
     assert_string_equal(xc_store_backend(s), "sqlite");
-    assert_int_equal(xc_store_schema_version(s), 1);
+    assert_int_equal(xc_store_schema_version(s), 2);
     OK(xc_store_begin(s, &err));
     put_list(s, "il-cyber", "Title");
     OK(xc_store_commit(s, &err));
@@ -130,7 +130,7 @@ static void test_store_open_wal_migrates_once(void **state)
     assert_int_equal(raw_sql(path, "PRAGMA journal_mode", out, sizeof(out)), SQLITE_OK);
     assert_string_equal(out, "wal");
     s = open_ok(path); /* migration 1 run again would fail on the existing tables */
-    assert_int_equal(xc_store_schema_version(s), 1);
+    assert_int_equal(xc_store_schema_version(s), 2);
     xc_list_meta *m = NULL;
     OK(xc_store_list_get(s, "il-cyber", XC_TS_LATEST, &m, &err));
     assert_string_equal(m->title, "Title");

@@ -38,7 +38,7 @@ int cmd_country_show(cli_ctx *c)
         char f[XC_DATE_BUF], to[XC_DATE_BUF];
         const char *row[] = {st[i].list_id,
                              xc_date_format(st[i].from, f),
-                             st[i].to == XC_DATE_NONE ? "(now)" : xc_date_format(st[i].to, to),
+                             st[i].to == XC_DATE_NONE ? (c->format == OUT_CSV ? "" : "(now)") : xc_date_format(st[i].to, to),
                              xc_confidence_name(st[i].m.confidence),
                              st[i].m.reason,
                              st[i].m.source,

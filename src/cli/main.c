@@ -102,7 +102,8 @@ static void print_global_help(FILE *f)
                "  --csv           CSV output where a command offers it\n"
                "  -h, --help      help (also after any command)\n"
                "  --version       print the version\n\n"
-               "exit codes: 0 success, 1 runtime failure (database, file, memory), 2 bad usage or bad input\n"
+               "exit codes: 0 success, 1 runtime failure (database, disk, memory), 2 bad usage or bad input\n"
+               "(including an input file that cannot be read)\n"
                "run `exportctl NOUN VERB --help` for a command's options.\n");
 }
 
@@ -117,7 +118,7 @@ static void print_command_help(const cli_command *cmd, FILE *f)
     }
     fprintf(f, "  %-28s %s\n  %-28s %s\n", "--db PATH", "database file (default: $EXPORTCTL_DB, else ./exportctl.db)",
             "--json / --csv", "output format");
-    fprintf(f, "  (formats offered: %s; default table)\n", cmd->formats);
+    fprintf(f, "  (formats offered: %s; the first is the default)\n", cmd->formats);
 }
 
 const char *cli_opt_value(const cli_ctx *c, const char *name)
@@ -298,10 +299,12 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--db") == 0) {
-            if (i + 1 >= argc)
+            if (i + 1 >= argc || !argv[i + 1][0])
                 return cli_usage_error(&c, "--db needs a PATH");
             c.db_path = argv[++i];
         } else if (strncmp(a, "--db=", 5) == 0) {
+            if (!a[5])
+                return cli_usage_error(&c, "--db= needs a PATH");
             c.db_path = a + 5;
         } else if (strcmp(a, "--json") == 0) {
             c.format = OUT_JSON;
