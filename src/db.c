@@ -10,6 +10,9 @@
 
 #include "bundle.h"
 #include "mem.h"
+#include "controllist.h"
+#include "parties.h"
+#include "policy.h"
 #include "registry.h"
 
 #define BUNDLE_KEY "bundle_hash"
@@ -62,10 +65,23 @@ int xc_db_load_bundle(xc_store *s, int *loaded, xc_error *err)
         return XC_OK;
     if ((rc = xc_store_begin(s, err)))
         return rc;
+    /* files come sorted by name: items/, lists/, parties/, then rules/,
+     * which refer to the lists and party lists loaded before them */
     for (size_t i = 0; i < xc_bundle_count && rc == XC_OK; i++) {
+        const xc_bundle_file *f = &xc_bundle_files[i];
         char name[256];
-        snprintf(name, sizeof(name), "bundled data/%s", xc_bundle_files[i].name);
-        rc = xc_registry_import_json(s, xc_bundle_files[i].data, xc_bundle_files[i].size, name, NULL, err);
+        int n, rec;
+        snprintf(name, sizeof(name), "bundled data/%s", f->name);
+        if (strncmp(f->name, "lists/", 6) == 0)
+            rc = xc_registry_import_json(s, f->data, f->size, name, NULL, err);
+        else if (strncmp(f->name, "items/", 6) == 0)
+            rc = xc_items_import_json(s, f->data, f->size, name, &n, &rec, err);
+        else if (strncmp(f->name, "parties/", 8) == 0)
+            rc = xc_parties_import_json(s, f->data, f->size, name, &n, &rec, err);
+        else if (strncmp(f->name, "rules/", 6) == 0)
+            rc = xc_rules_import_json(s, f->data, f->size, name, &rec, err);
+        else
+            rc = xc_error_set(err, XC_EINTERNAL, NULL, "%s: no importer for this bundled file", name);
     }
     if (rc == XC_OK)
         rc = xc_store_meta_set(s, BUNDLE_KEY, want, err);

@@ -3,6 +3,8 @@
  */
 #include "model.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
@@ -77,4 +79,16 @@ void xc_versions_free(xc_version *v, size_t n)
 int xc_version_declared(const xc_version *v)
 {
     return v->declared_count >= 0 ? v->declared_count : (int)v->n_members;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+    return strcmp(((const xc_member *)a)->country, ((const xc_member *)b)->country);
+}
+
+const xc_member *xc_members_find(const xc_member *m, size_t n, const char *alpha2)
+{
+    xc_member key;
+    snprintf(key.country, sizeof(key.country), "%s", alpha2);
+    return n ? bsearch(&key, m, n, sizeof(*m), cmp_member) : NULL;
 }

@@ -73,6 +73,9 @@ void xc_version_clear(xc_version *v);
 /* Free an array of n versions.  Accepts NULL. */
 void xc_versions_free(xc_version *v, size_t n);
 
+/* Find a country (alpha-2) in a member array sorted by country; NULL if absent. */
+const xc_member *xc_members_find(const xc_member *m, size_t n, const char *alpha2);
+
 /* Declared count if any, else the number of known members. */
 int xc_version_declared(const xc_version *v);
 

@@ -94,7 +94,7 @@ static void fill_since(xc_version *all, const size_t *cur, size_t k)
         for (size_t j = k; j > 0; j--) {
             const xc_version *prev = &all[cur[j - 1]];
             if (reg_end(all, cur, k + 1, j - 1) != all[cur[j]].effective_from ||
-                !reg_find(prev->members, prev->n_members, v->members[i].country))
+                !xc_members_find(prev->members, prev->n_members, v->members[i].country))
                 break;
             since = prev->effective_from;
         }
@@ -162,7 +162,7 @@ const xc_member *xc_snapshot_members(const xc_snapshot *snap, size_t *n)
 
 int xc_snapshot_has(const xc_snapshot *snap, const char *alpha2, const xc_member **m)
 {
-    const xc_member *hit = snap->version ? reg_find(snap->version->members, snap->version->n_members, alpha2) : NULL;
+    const xc_member *hit = snap->version ? xc_members_find(snap->version->members, snap->version->n_members, alpha2) : NULL;
     if (m)
         *m = hit;
     return hit != NULL;
@@ -230,7 +230,7 @@ static const xc_version *first_without(const xc_snapshot *s, xc_date from, xc_da
             continue; /* over before `from` */
         if (v->effective_from > to)
             break;
-        if (v->effective_from > from && !reg_find(v->members, v->n_members, cc)) {
+        if (v->effective_from > from && !xc_members_find(v->members, v->n_members, cc)) {
             hit = v;
             *when = v->effective_from;
             break;
@@ -280,16 +280,16 @@ int xc_registry_diff(xc_store *s, const char *list_id, xc_date from, xc_date to,
     size_t nf, nt;
     const xc_member *mf = xc_snapshot_members(d->from, &nf), *mt = xc_snapshot_members(d->to, &nt);
     for (size_t i = 0; i < nt && !rc; i++) {
-        if (reg_find(mf, nf, mt[i].country))
+        if (xc_members_find(mf, nf, mt[i].country))
             continue;
         rc = change_push(&d->added, &d->n_added, &mt[i], mt[i].since);
     }
     for (size_t i = 0; i < nf && !rc; i++) {
-        if (reg_find(mt, nt, mf[i].country))
+        if (xc_members_find(mt, nt, mf[i].country))
             continue;
         xc_date when;
         const xc_version *v = first_without(d->to, from, to, mf[i].country, &when);
-        const xc_member *why = v ? reg_find(v->removed, v->n_removed, mf[i].country) : NULL;
+        const xc_member *why = v ? xc_members_find(v->removed, v->n_removed, mf[i].country) : NULL;
         xc_member gen = mf[i];
         char reason[256];
         if (!why && v) {
@@ -426,12 +426,12 @@ int xc_registry_country(xc_store *s, const char *alpha2, int64_t as_of, xc_stint
         xc_stint *open = NULL;
         for (size_t k = 0; k < n_cur && rc == XC_OK; k++) {
             const xc_version *v = &all[cur[k]];
-            const xc_member *m = reg_find(v->members, v->n_members, alpha2);
+            const xc_member *m = xc_members_find(v->members, v->n_members, alpha2);
             int contiguous = k > 0 && reg_end(all, cur, n_cur, k - 1) == v->effective_from;
             if (open && (!m || !contiguous)) {
                 /* the stint ended where the previous version ended */
                 open->to = reg_end(all, cur, n_cur, k - 1);
-                const xc_member *why = contiguous ? reg_find(v->removed, v->n_removed, alpha2) : NULL;
+                const xc_member *why = contiguous ? xc_members_find(v->removed, v->n_removed, alpha2) : NULL;
                 if (why && copy_member(&open->end, why))
                     rc = XC_ENOMEM;
                 open = NULL;

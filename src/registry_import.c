@@ -8,13 +8,13 @@
  * identical (by content hash) to the recorded one for its effective date is
  * skipped, so importing the same file twice records nothing.
  */
-#include <csv.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "country.h"
+#include "csvrows.h"
 #include "mem.h"
 #include "registry_int.h"
 
@@ -194,13 +194,6 @@ static int cmp_member(const void *a, const void *b)
     return strcmp(((const xc_member *)a)->country, ((const xc_member *)b)->country);
 }
 
-const xc_member *reg_find(const xc_member *m, size_t n, const char *alpha2)
-{
-    xc_member key;
-    snprintf(key.country, sizeof(key.country), "%s", alpha2);
-    return n ? bsearch(&key, m, n, sizeof(*m), cmp_member) : NULL;
-}
-
 /* Resolve one member entry (object or bare country string) with defaults. */
 static int parse_member(import_ctx *c, json_t *e, const char *path, const xc_version *v, const char *dreason,
                         xc_member *out)
@@ -322,7 +315,7 @@ static int finish_version(import_ctx *c, xc_version *v, const char *path)
                    v->n_members);
     }
     for (size_t i = 0; i < v->n_removed; i++) {
-        if (reg_find(v->members, v->n_members, v->removed[i].country)) {
+        if (xc_members_find(v->members, v->n_members, v->removed[i].country)) {
             snprintf(p, sizeof(p), "%s.removed", path);
             return bad(c, XC_EINVAL, p, "country %s is both a member and removed", v->removed[i].country);
         }
@@ -660,115 +653,70 @@ typedef struct csv_state {
     import_ctx *c;
     xc_version *v;
     const char *dreason;
-    long line;        /* physical line being fed */
-    long row_line;    /* line the current row started on */
-    int row;          /* data row number, 0 = header */
-    int field;        /* field index in the current row */
-    int col_of[16];   /* header position -> column id, -1 ignored */
-    int n_header;
-    char *cell[COL_N];
-    int rc;
+    int col[COL_N]; /* field index of each column, -1 when absent */
 } csv_state;
 
-static void csv_cell(void *data, size_t len, void *user)
+static const char *cell(const csv_state *st, char **f, size_t n, int col)
 {
-    csv_state *st = user;
-    if (st->rc)
-        return;
-    if (st->field == 0)
-        st->row_line = st->line;
-    if (st->row == 0) {
-        int id = -1;
-        if (st->field >= 16) {
-            st->rc = bad(st->c, XC_EINVAL, "header", "more than 16 columns");
-            return;
-        }
-        for (int k = 0; k < COL_N; k++)
-            if (len == strlen(csv_columns[k]) && strncasecmp(data, csv_columns[k], len) == 0)
-                id = k;
-        st->col_of[st->field] = id;
-        st->n_header = st->field + 1;
-    } else if (st->field < st->n_header && st->col_of[st->field] >= 0) {
-        int id = st->col_of[st->field];
-        xc_free(st->cell[id]);
-        st->cell[id] = xc_strndup(data ? data : "", len);
-        if (!st->cell[id])
-            st->rc = xc_error_set(st->c->err, XC_ENOMEM, NULL, "out of memory");
-    }
-    st->field++;
+    int i = st->col[col];
+    return i >= 0 && (size_t)i < n && f[i][0] ? f[i] : NULL;
 }
 
-static void csv_row(int term, void *user)
+static int csv_member(void *user, long line, int row, char **f, size_t n)
 {
     csv_state *st = user;
-    (void)term;
-    char where[64];
-    snprintf(where, sizeof(where), "line %ld", st->row_line);
-    if (st->rc)
-        goto reset;
-    if (st->row == 0) {
-        int have = 0;
-        for (int i = 0; i < st->n_header; i++)
-            have |= st->col_of[i] == COL_COUNTRY;
-        if (!have)
-            st->rc = xc_error_set(st->c->err, XC_EINVAL, where,
-                                  "%s:%ld: the header has no \"country\" column; expected "
-                                  "country[,reason][,source][,confidence]",
-                                  st->c->file, st->row_line);
-        goto reset;
-    }
-    if (st->field == 1 && (!st->cell[COL_COUNTRY] || !st->cell[COL_COUNTRY][0]))
-        goto reset; /* blank line */
+    import_ctx *c = st->c;
     xc_version *v = st->v;
-    xc_member *nm = xc_realloc(v->members, (v->n_members + 1) * sizeof(*nm));
-    if (!nm) {
-        st->rc = xc_error_set(st->c->err, XC_ENOMEM, NULL, "out of memory");
-        goto reset;
+    char where[64], field[96];
+    snprintf(where, sizeof(where), "line %ld", line);
+    if (row == 0) {
+        for (int k = 0; k < COL_N; k++)
+            st->col[k] = xc_csv_column(f, n, csv_columns[k]);
+        if (st->col[COL_COUNTRY] < 0)
+            return xc_error_set(c->err, XC_EINVAL, where,
+                                "%s:%ld: the header has no \"country\" column; expected "
+                                "country[,reason][,source][,confidence]",
+                                c->file, line);
+        return XC_OK;
     }
-    v->members = nm;
-    xc_member *m = &nm[v->n_members];
-    memset(m, 0, sizeof(*m));
-    m->since = XC_DATE_NONE;
+    const char *country = cell(st, f, n, COL_COUNTRY), *conf = cell(st, f, n, COL_CONFIDENCE);
+    const char *reason = cell(st, f, n, COL_REASON), *source = cell(st, f, n, COL_SOURCE);
     const xc_country *cc;
-    char field[96];
-    snprintf(field, sizeof(field), "%s:%ld: country", st->c->file, st->row_line);
-    int rc = xc_country_lookup(st->cell[COL_COUNTRY], field, &cc, st->c->err);
-    if (rc == XC_OK && strcmp(st->cell[COL_COUNTRY], cc->alpha2) != 0)
-        rc = xc_error_set(st->c->err, XC_EINVAL, where, "%s: \"%s\" must be written as the ISO 3166-1 alpha-2 code %s",
-                          field, st->cell[COL_COUNTRY], cc->alpha2);
-    if (rc == XC_OK && st->cell[COL_CONFIDENCE] && st->cell[COL_CONFIDENCE][0]) {
-        snprintf(field, sizeof(field), "%s:%ld: confidence", st->c->file, st->row_line);
-        rc = xc_confidence_parse(st->cell[COL_CONFIDENCE], &m->confidence, field, st->c->err);
-    } else {
-        m->confidence = v->confidence;
-    }
-    const char *reason = st->cell[COL_REASON] && st->cell[COL_REASON][0] ? st->cell[COL_REASON] : st->dreason;
-    const char *source = st->cell[COL_SOURCE] && st->cell[COL_SOURCE][0] ? st->cell[COL_SOURCE] : v->source;
-    if (rc == XC_OK && (!reason || !*reason))
-        rc = xc_error_set(st->c->err, XC_EINVAL, where,
-                          "%s:%ld: member %s has no reason: fill the reason column or pass --reason", st->c->file,
-                          st->row_line, cc->alpha2);
-    if (rc == XC_OK && (strlen(reason) > MAX_TEXT || strlen(source) > MAX_TEXT))
-        rc = xc_error_set(st->c->err, XC_EINVAL, where, "%s:%ld: reason or source longer than %d bytes",
-                          st->c->file, st->row_line, MAX_TEXT);
-    if (rc == XC_OK) {
-        snprintf(m->country, sizeof(m->country), "%s", cc->alpha2);
-        m->reason = xc_strdup(reason);
-        m->source = xc_strdup(source);
-        v->n_members++;
-        if (!m->reason || !m->source)
-            rc = xc_error_set(st->c->err, XC_ENOMEM, NULL, "out of memory");
-    }
-    if (rc && st->c->err->field[0] == '\0')
-        snprintf(st->c->err->field, sizeof(st->c->err->field), "%s", where);
-    st->rc = rc;
-reset:
-    for (int k = 0; k < COL_N; k++) {
-        xc_free(st->cell[k]);
-        st->cell[k] = NULL;
-    }
-    st->row++;
-    st->field = 0;
+    int confidence = v->confidence, rc;
+    snprintf(field, sizeof(field), "%s:%ld: country", c->file, line);
+    if ((rc = xc_country_lookup(country, field, &cc, c->err)))
+        return rc;
+    if (strcmp(country, cc->alpha2) != 0)
+        return xc_error_set(c->err, XC_EINVAL, where, "%s: \"%s\" must be written as the ISO 3166-1 alpha-2 code %s",
+                            field, country, cc->alpha2);
+    snprintf(field, sizeof(field), "%s:%ld: confidence", c->file, line);
+    if (conf && (rc = xc_confidence_parse(conf, &confidence, field, c->err)))
+        return rc;
+    if (!reason)
+        reason = st->dreason;
+    if (!source)
+        source = v->source;
+    if (!reason || !*reason)
+        return xc_error_set(c->err, XC_EINVAL, where,
+                            "%s:%ld: member %s has no reason: fill the reason column or pass --reason", c->file, line,
+                            cc->alpha2);
+    if (strlen(reason) > MAX_TEXT || strlen(source) > MAX_TEXT)
+        return xc_error_set(c->err, XC_EINVAL, where, "%s:%ld: reason or source longer than %d bytes", c->file, line,
+                            MAX_TEXT);
+    if (v->n_members == MAX_MEMBERS)
+        return xc_error_set(c->err, XC_EINVAL, where, "%s:%ld: more than %d members", c->file, line, MAX_MEMBERS);
+    xc_member *nm = xc_realloc(v->members, (v->n_members + 1) * sizeof(*nm));
+    if (!nm)
+        return xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+    v->members = nm;
+    xc_member *m = &nm[v->n_members++];
+    memset(m, 0, sizeof(*m));
+    snprintf(m->country, sizeof(m->country), "%s", cc->alpha2);
+    m->confidence = confidence;
+    m->since = XC_DATE_NONE;
+    m->reason = xc_strdup(reason);
+    m->source = xc_strdup(source);
+    return m->reason && m->source ? XC_OK : xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
 }
 
 int xc_registry_import_members_csv(xc_store *s, const char *text, size_t len, const char *filename,
@@ -776,14 +724,11 @@ int xc_registry_import_members_csv(xc_store *s, const char *text, size_t len, co
 {
     import_ctx c = {.file = filename ? filename : "(input)", .err = err};
     xc_list_meta *meta = NULL;
-    struct csv_parser p;
     csv_state st;
     xc_import_stats local;
     int rc;
     memset(&st, 0, sizeof(st));
     memset(&local, 0, sizeof(local));
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
     if (!(c.lists = xc_calloc(1, sizeof(*c.lists)))) {
         rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
         goto out;
@@ -828,25 +773,10 @@ int xc_registry_import_members_csv(xc_store *s, const char *text, size_t len, co
     st.c = &c;
     st.v = v;
     st.dreason = o->reason;
-    for (int i = 0; i < 16; i++)
-        st.col_of[i] = -1;
-    const char *q = text, *end = text + len;
-    st.line = 1;
-    while (q < end && st.rc == XC_OK) {
-        const char *nl = memchr(q, '\n', (size_t)(end - q));
-        size_t chunk = nl ? (size_t)(nl - q) + 1 : (size_t)(end - q);
-        if (csv_parse(&p, q, chunk, csv_cell, csv_row, &st) != chunk && st.rc == XC_OK)
-            st.rc = xc_error_set(err, XC_EINVAL, "csv", "%s:%ld: malformed CSV: %s", c.file, st.line,
-                                 csv_strerror(csv_error(&p)));
-        q += chunk;
-        st.line++;
-    }
-    if (st.rc == XC_OK && csv_fini(&p, csv_cell, csv_row, &st) != 0)
-        st.rc = xc_error_set(err, XC_EINVAL, "csv", "%s:%ld: malformed CSV (unterminated quote?)", c.file,
-                             st.line - 1);
-    if ((rc = st.rc))
+    st.col[COL_COUNTRY] = -2; /* no header seen yet */
+    if ((rc = xc_csv_rows(text, len, c.file, csv_member, &st, err)))
         goto out;
-    if (st.row == 0) {
+    if (st.col[COL_COUNTRY] == -2) {
         rc = xc_error_set(err, XC_EINVAL, "csv", "%s: empty file; expected a header line", c.file);
         goto out;
     }
@@ -861,9 +791,6 @@ int xc_registry_import_members_csv(xc_store *s, const char *text, size_t len, co
         goto out;
     rc = record_all(&c, s, &local);
 out:
-    for (int k = 0; k < COL_N; k++)
-        xc_free(st.cell[k]);
-    csv_free(&p);
     xc_list_meta_free(meta);
     pending_free(c.lists, c.n_lists);
     if (rc == XC_OK && stats)

@@ -21,7 +21,5 @@ int reg_version_hash(xc_version *v, xc_error *err);
 /* Canonical JSON of a version's content (what the hash covers). */
 json_t *reg_version_content_json(const xc_version *v);
 
-/* Find a member by country in a sorted member array; NULL if absent. */
-const xc_member *reg_find(const xc_member *m, size_t n, const char *alpha2);
 
 #endif
