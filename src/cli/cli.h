@@ -19,10 +19,13 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
 typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV } cli_format;
 
+#define CLI_MAX_MULTI 16
+
 typedef struct cli_opt {
     const char *name;     /* without the leading dashes */
     const char *arg;      /* value placeholder, NULL for a flag */
     const char *help;
+    int multi;            /* may be given several times */
 } cli_opt;
 
 typedef struct cli_command cli_command;
@@ -31,7 +34,9 @@ typedef struct cli_ctx {
     const cli_command *cmd;
     const char *db_path;
     cli_format format;
-    const char *values[CLI_MAX_OPTS]; /* per command option, NULL if absent */
+    const char *values[CLI_MAX_OPTS]; /* per command option, NULL if absent (the last if repeated) */
+    const char *multi[CLI_MAX_OPTS][CLI_MAX_MULTI];
+    size_t n_multi[CLI_MAX_OPTS];
     int flags[CLI_MAX_OPTS];
     const char *pos[CLI_MAX_POS];
     int n_pos;
@@ -40,8 +45,8 @@ typedef struct cli_ctx {
 } cli_ctx;
 
 struct cli_command {
-    const char *noun;    /* "list", or NULL for a plain verb */
-    const char *verb;
+    const char *noun;    /* "list", or the plain verb ("check") */
+    const char *verb;    /* "show", or NULL for a plain verb */
     int (*run)(cli_ctx *c);
     const char *usage;   /* positional arguments, e.g. "LIST" */
     int min_pos, max_pos;
@@ -53,6 +58,9 @@ struct cli_command {
 
 /* Value of a command option, or NULL. */
 const char *cli_opt_value(const cli_ctx *c, const char *name);
+
+/* All values of a repeatable option. */
+const char *const *cli_opt_values(const cli_ctx *c, const char *name, size_t *n);
 
 /* Whether a flag option was given. */
 int cli_opt_flag(const cli_ctx *c, const char *name);
@@ -87,5 +95,17 @@ int cmd_list_import(cli_ctx *c);
 int cmd_list_export(cli_ctx *c);
 int cmd_country_show(cli_ctx *c);
 int cmd_country_ls(cli_ctx *c);
+int cmd_check(cli_ctx *c);
+int cmd_item_ls(cli_ctx *c);
+int cmd_item_show(cli_ctx *c);
+int cmd_item_import(cli_ctx *c);
+int cmd_rules_ls(cli_ctx *c);
+int cmd_rules_show(cli_ctx *c);
+int cmd_rules_import(cli_ctx *c);
+int cmd_parties_ls(cli_ctx *c);
+int cmd_parties_import(cli_ctx *c);
+
+/* Exit code of a check outcome (documented in docs/cli.md). */
+int cli_outcome_exit(int outcome);
 
 #endif

@@ -18,42 +18,91 @@
 #define XC_VERSION "dev"
 #endif
 
-static const cli_opt no_opts[] = {{NULL, NULL, NULL}};
+static const cli_opt no_opts[] = {{NULL, NULL, NULL, 0}};
 
 static const cli_opt show_opts[] = {
-    {"at", "DATE", "members in force on DATE (YYYY-MM-DD; default today)"},
-    {"as-recorded-at", "TIMESTAMP", "answer as the registry would have at TIMESTAMP (YYYY-MM-DD[THH:MM:SS[.ffffff]Z])"},
-    {NULL, NULL, NULL}};
+    {"at", "DATE", "members in force on DATE (YYYY-MM-DD; default today)", 0},
+    {"as-recorded-at", "TIMESTAMP", "answer as the registry would have at TIMESTAMP (YYYY-MM-DD[THH:MM:SS[.ffffff]Z])", 0},
+    {NULL, NULL, NULL, 0}};
 
 static const cli_opt diff_opts[] = {
-    {"from", "DATE", "earlier date (required)"},
-    {"to", "DATE", "later date (required)"},
-    {"as-recorded-at", "TIMESTAMP", "answer as the registry would have at TIMESTAMP"},
-    {NULL, NULL, NULL}};
+    {"from", "DATE", "earlier date (required)", 0},
+    {"to", "DATE", "later date (required)", 0},
+    {"as-recorded-at", "TIMESTAMP", "answer as the registry would have at TIMESTAMP", 0},
+    {NULL, NULL, NULL, 0}};
 
 static const cli_opt asof_opts[] = {
-    {"as-recorded-at", "TIMESTAMP", "answer as the registry would have at TIMESTAMP"}, {NULL, NULL, NULL}};
+    {"as-recorded-at", "TIMESTAMP", "answer as the registry would have at TIMESTAMP", 0}, {NULL, NULL, NULL, 0}};
 
 static const cli_opt import_opts[] = {
-    {"list", "LIST", "CSV only: the existing list the members belong to"},
-    {"effective-from", "DATE", "CSV only: the date the new version takes effect"},
-    {"effective-to", "DATE", "CSV only: the date it stops (exclusive), if known"},
-    {"precision", "P", "CSV only: precision of the effective date: day (default), month or year"},
-    {"declared-count", "N", "CSV only: members the authority declared, when more than are listed"},
-    {"source", "TEXT", "CSV only: source of the version (citation or URL)"},
-    {"confidence", "C", "CSV only: official, reported or inferred"},
-    {"reason", "TEXT", "CSV only: reason for members whose row has none"},
-    {"note", "TEXT", "CSV only: note on the version"},
-    {"correction", "TEXT", "CSV only: why this version corrects the recorded one for the same date"},
-    {"format", "F", "json or csv (default: from the file name, else json)"},
-    {NULL, NULL, NULL}};
+    {"list", "LIST", "CSV only: the existing list the members belong to", 0},
+    {"effective-from", "DATE", "CSV only: the date the new version takes effect", 0},
+    {"effective-to", "DATE", "CSV only: the date it stops (exclusive), if known", 0},
+    {"precision", "P", "CSV only: precision of the effective date: day (default), month or year", 0},
+    {"declared-count", "N", "CSV only: members the authority declared, when more than are listed", 0},
+    {"source", "TEXT", "CSV only: source of the version (citation or URL)", 0},
+    {"confidence", "C", "CSV only: official, reported or inferred", 0},
+    {"reason", "TEXT", "CSV only: reason for members whose row has none", 0},
+    {"note", "TEXT", "CSV only: note on the version", 0},
+    {"correction", "TEXT", "CSV only: why this version corrects the recorded one for the same date", 0},
+    {"format", "F", "json or csv (default: from the file name, else json)", 0},
+    {NULL, NULL, NULL, 0}};
 
 static const cli_opt export_opts[] = {
-    {"at", "DATE", "with --csv: members in force on DATE (default today)"},
-    {"as-recorded-at", "TIMESTAMP", "export as recorded at TIMESTAMP"},
-    {NULL, NULL, NULL}};
+    {"at", "DATE", "with --csv: members in force on DATE (default today)", 0},
+    {"as-recorded-at", "TIMESTAMP", "export as recorded at TIMESTAMP", 0},
+    {NULL, NULL, NULL, 0}};
+
+static const cli_opt check_opts[] = {
+    {"regime", "R", "rule pack: il, us-ear or eu (see `exportctl rules ls`)", 0},
+    {"item", "CODE", "control-list item, e.g. 4D004 (see `exportctl item ls`)", 0},
+    {"to", "CC", "destination country (ISO code or name)", 0},
+    {"activity", "A", "marketing or export (default: the regime's default, export)", 0},
+    {"end-user-type", "T", "government, company or individual", 0},
+    {"end-user-flag", "F", "end-user flag, e.g. favourable-treatment (repeatable)", 1},
+    {"party", "NAME", "a party to the deal, screened against the party lists (repeatable)", 1},
+    {"risk-flag", "F", "risk flag, e.g. human-rights (repeatable)", 1},
+    {"date", "DATE", "date of the export (default today)", 0},
+    {"replay", "ID", "re-run stored decision ID with exactly the inputs it used", 0},
+    {"compare-now", NULL, "with --replay: also show what today's data and rules say", 0},
+    {"batch", "FILE", "one deal per CSV row; header names the fields (regime,item,to,activity,end_user_type,"
+                      "end_user_flags,parties,risk_flags,date; lists separated by ';'); options give defaults", 0},
+    {"no-record", NULL, "do not store a decision record", 0},
+    {NULL, NULL, NULL, 0}};
+
+static const cli_opt import_only[] = {{NULL, NULL, NULL, 0}};
 
 static const cli_command commands[] = {
+    {"check", NULL, cmd_check, "", 0, 0, "May this export go ahead, and why?",
+     "Answers for a regime, an item, a destination, an end user, an activity and a date with one of\n"
+     "no-licence-required, general-authorisation, licence-required, licence-required-presumption-of-denial\n"
+     "or prohibited, and a trace of every rule considered. The decision is stored (unless --no-record)\n"
+     "and can be replayed: `exportctl check --replay ID`.\n"
+     "exit codes: 0 no-licence-required, 3 general-authorisation, 4 licence-required,\n"
+     "5 licence-required-presumption-of-denial, 6 prohibited; with --batch 0 when every row was answered;\n"
+     "1 runtime failure; 2 bad usage or input (with --batch: some rows were bad).",
+     check_opts, "table,json,csv"},
+    {"item", "ls", cmd_item_ls, "", 0, 0, "List the control-list items",
+     "Each item with its mappings across regimes (Wassenaar, EU, US, Israel).", asof_opts, "table,json,csv"},
+    {"item", "show", cmd_item_show, "CODE", 1, 1, "Show a control-list item",
+     "Title, definition, notes (including decontrol notes) and every regime mapping with dates,\n"
+     "reasons for control, flags, source and confidence.",
+     asof_opts, "table,json"},
+    {"item", "import", cmd_item_import, "FILE", 1, 1, "Import control-list items (exportctl-items/1 JSON)",
+     "Validated whole before anything is written; a changed item is recorded as a new version.", import_only,
+     "table,json"},
+    {"rules", "ls", cmd_rules_ls, "", 0, 0, "List the rule packs", "One pack per regime, with version and hash.",
+     asof_opts, "table,json,csv"},
+    {"rules", "show", cmd_rules_show, "REGIME", 1, 1, "Show a rule pack's rules",
+     "Every rule with its effect, effective dates, explanation, citation and confidence.", asof_opts,
+     "table,json"},
+    {"rules", "import", cmd_rules_import, "FILE", 1, 1, "Import a rule pack (exportctl-rules/1 JSON)",
+     "Validated on load (its lists and party lists must exist); stored with its content hash.", import_only,
+     "table,json"},
+    {"parties", "ls", cmd_parties_ls, "", 0, 0, "List party-list snapshots",
+     "Each snapshot with its list date, source, entry count and content hash.", asof_opts, "table,json,csv"},
+    {"parties", "import", cmd_parties_import, "FILE", 1, 1, "Import party-list snapshots (exportctl-parties/1 JSON)",
+     "Each snapshot is recorded with its source, list date and content hash.", import_only, "table,json"},
     {"list", "ls", cmd_list_ls, "", 0, 0, "List the country lists in the registry",
      "Shows each list's id, title, authority, number of versions and its counts today.", asof_opts,
      "table,json,csv"},
@@ -93,7 +142,8 @@ static void print_global_help(FILE *f)
             XC_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++) {
         char name[64];
-        snprintf(name, sizeof(name), "%s %s %s", commands[i].noun, commands[i].verb, commands[i].usage);
+        snprintf(name, sizeof(name), "%s %s %s", commands[i].noun, commands[i].verb ? commands[i].verb : "",
+                 commands[i].usage);
         fprintf(f, "  %-28s %s\n", name, commands[i].summary);
     }
     fprintf(f, "\nglobal options:\n"
@@ -109,8 +159,8 @@ static void print_global_help(FILE *f)
 
 static void print_command_help(const cli_command *cmd, FILE *f)
 {
-    fprintf(f, "usage: exportctl %s %s %s [OPTIONS]\n\n%s.\n%s\n\noptions:\n", cmd->noun, cmd->verb, cmd->usage,
-            cmd->summary, cmd->details);
+    fprintf(f, "usage: exportctl %s%s%s %s [OPTIONS]\n\n%s.\n%s\n\noptions:\n", cmd->noun, cmd->verb ? " " : "",
+            cmd->verb ? cmd->verb : "", cmd->usage, cmd->summary, cmd->details);
     for (const cli_opt *o = cmd->opts; o->name; o++) {
         char name[64];
         snprintf(name, sizeof(name), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
@@ -126,6 +176,18 @@ const char *cli_opt_value(const cli_ctx *c, const char *name)
     for (int i = 0; c->cmd->opts[i].name; i++)
         if (strcmp(c->cmd->opts[i].name, name) == 0)
             return c->values[i];
+    return NULL;
+}
+
+const char *const *cli_opt_values(const cli_ctx *c, const char *name, size_t *n)
+{
+    *n = 0;
+    for (int i = 0; c->cmd->opts[i].name; i++) {
+        if (strcmp(c->cmd->opts[i].name, name) == 0) {
+            *n = c->n_multi[i];
+            return c->multi[i];
+        }
+    }
     return NULL;
 }
 
@@ -157,7 +219,8 @@ int cli_usage_error(cli_ctx *c, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "exportctl: error: %s\n", msg);
     if (c && c->cmd)
-        fprintf(stderr, "run `exportctl %s %s --help` for usage\n", c->cmd->noun, c->cmd->verb);
+        fprintf(stderr, "run `exportctl %s%s%s --help` for usage\n", c->cmd->noun, c->cmd->verb ? " " : "",
+                c->cmd->verb ? c->cmd->verb : "");
     else
         fprintf(stderr, "run `exportctl --help` for usage\n");
     if (c && c->format == OUT_JSON)
@@ -261,9 +324,12 @@ int cli_as_of_opt(cli_ctx *c, int64_t *out)
 
 static const cli_command *find_command(const char *noun, const char *verb)
 {
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp(commands[i].noun, noun) == 0 && verb && strcmp(commands[i].verb, verb) == 0)
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(commands[i].noun, noun) != 0)
+            continue;
+        if (!commands[i].verb || (verb && strcmp(commands[i].verb, verb) == 0))
             return &commands[i];
+    }
     return NULL;
 }
 
@@ -342,9 +408,17 @@ int main(int argc, char **argv)
         print_command_help(c.cmd, stdout);
         return CLI_EXIT_OK;
     }
+    if (!c.cmd->verb && words[1]) {
+        /* a plain verb: the second word is an argument */
+        if (n_rest == 64)
+            return cli_usage_error(&c, "too many arguments");
+        memmove(rest + 1, rest, (size_t)n_rest * sizeof(rest[0]));
+        rest[0] = words[1];
+        n_rest++;
+    }
     if (c.format == OUT_CSV && !strstr(c.cmd->formats, "csv"))
-        return cli_usage_error(&c, "--csv is not offered by `%s %s` (formats: %s)", c.cmd->noun, c.cmd->verb,
-                               c.cmd->formats);
+        return cli_usage_error(&c, "--csv is not offered by `%s%s%s` (formats: %s)", c.cmd->noun,
+                               c.cmd->verb ? " " : "", c.cmd->verb ? c.cmd->verb : "", c.cmd->formats);
     /* Second pass: command options and positional arguments. */
     for (int i = 0; i < n_rest; i++) {
         const char *a = rest[i];
@@ -356,8 +430,8 @@ int main(int argc, char **argv)
                 if (strlen(c.cmd->opts[k].name) == len && strncmp(c.cmd->opts[k].name, name, len) == 0)
                     found = k;
             if (found < 0)
-                return cli_usage_error(&c, "unknown option \"--%.*s\" for `%s %s`", (int)len, name, c.cmd->noun,
-                                       c.cmd->verb);
+                return cli_usage_error(&c, "unknown option \"--%.*s\" for `%s%s%s`", (int)len, name, c.cmd->noun,
+                                       c.cmd->verb ? " " : "", c.cmd->verb ? c.cmd->verb : "");
             const cli_opt *o = &c.cmd->opts[found];
             if (!o->arg) {
                 if (eq)
@@ -369,6 +443,13 @@ int main(int argc, char **argv)
                 c.values[found] = rest[++i];
             } else {
                 return cli_usage_error(&c, "--%s needs a value (%s)", o->name, o->arg);
+            }
+            if (o->arg && o->multi) {
+                if (c.n_multi[found] == CLI_MAX_MULTI)
+                    return cli_usage_error(&c, "--%s given more than %d times", o->name, CLI_MAX_MULTI);
+                c.multi[found][c.n_multi[found]++] = c.values[found];
+            } else if (o->arg && c.n_multi[found]++) {
+                return cli_usage_error(&c, "--%s given twice", o->name);
             }
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage_error(&c, "unknown option \"%s\"", a);
