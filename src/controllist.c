@@ -284,7 +284,10 @@ int xc_items_lookup(const xc_item *items, size_t n, const char *code, const char
     if (*out)
         return XC_OK;
     char near[256] = "";
+    /* same category and product group (first three characters, e.g. "4D0") */
     size_t len = code ? strcspn(code, ".") : 0;
+    if (len > 3)
+        len = 3;
     for (size_t i = 0; i < n && len; i++)
         if (strncasecmp(items[i].code, code, len) == 0)
             snprintf(near + strlen(near), sizeof(near) - strlen(near), "%s%s", near[0] ? ", " : "", items[i].code);

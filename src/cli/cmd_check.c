@@ -12,6 +12,7 @@
 #include "date.h"
 #include "mem.h"
 #include "out.h"
+#include "decision.h"
 #include "policy.h"
 
 int cli_outcome_exit(int outcome)
@@ -80,18 +81,8 @@ static void print_answer(cli_ctx *c, json_t *a)
 /* Store the decision; sets "decision_id" in the answer. */
 static int record(cli_ctx *c, const xc_policy *p, const xc_check *chk, json_t *answer)
 {
-    json_t *req = xc_check_request_json(p, chk);
-    char *rq = req ? json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    char *rs = json_dumps(answer, JSON_COMPACT | JSON_SORT_KEYS);
-    int64_t id = 0;
-    int rc = rq && rs ? xc_store_decision_put(c->store, "check", rq, rs, &id, &c->err)
-                      : xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
-    if (rc == XC_OK)
-        json_object_set_new(answer, "decision_id", json_integer(id));
-    json_decref(req);
-    xc_free(rq);
-    xc_free(rs);
-    return rc;
+    int64_t id;
+    return xc_decision_record_check(c->store, p, chk, answer, &id, &c->err);
 }
 
 static int fill_req(cli_ctx *c, xc_check_req *req)
@@ -157,101 +148,35 @@ static int check_one(cli_ctx *c)
     return code;
 }
 
-/* The parts of an answer that must be identical for a faithful replay. */
-static int same_answer(json_t *a, json_t *b)
-{
-    static const char *const keys[] = {"outcome", "authorisation", "conditions", "trace", "request"};
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (!json_equal(json_object_get(a, keys[i]), json_object_get(b, keys[i])))
-            return 0;
-    json_t *ia = json_object_get(a, "inputs"), *ib = json_object_get(b, "inputs");
-    static const char *const ikeys[] = {"rule_pack", "items", "lists", "party_snapshots"};
-    for (size_t i = 0; i < sizeof(ikeys) / sizeof(ikeys[0]); i++)
-        if (!json_equal(json_object_get(ia, ikeys[i]), json_object_get(ib, ikeys[i])))
-            return 0;
-    return 1;
-}
-
-/* Evaluate a stored request with the engine as recorded at as_of. */
-static int evaluate(cli_ctx *c, json_t *request, int64_t as_of, json_t **answer)
-{
-    xc_check_req req;
-    xc_check chk;
-    xc_policy *p = NULL;
-    int rc = xc_check_req_from_json(request, &req, &c->err);
-    if (rc || (rc = xc_policy_load(c->store, as_of, &p, &c->err)) ||
-        (rc = xc_policy_prepare(p, &req, &chk, &c->err))) {
-        xc_policy_free(p);
-        return rc;
-    }
-    xc_policy_eval(p, &chk);
-    *answer = xc_check_json(p, &chk);
-    xc_policy_free(p);
-    return *answer ? XC_OK : xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
-}
-
 static int replay(cli_ctx *c, const char *id_text)
 {
     char *end;
     long long id = strtoll(id_text, &end, 10);
     if (!*id_text || *end || id <= 0)
         return cli_usage_error(c, "--replay: \"%s\" is not a decision id (a positive whole number)", id_text);
-    xc_decision d;
-    json_t *request = NULL, *stored = NULL, *again = NULL, *now = NULL;
+    json_t *a = NULL;
+    int identical = 0;
     int rc = cli_open_db(c);
-    if (rc || (rc = xc_store_decision_get(c->store, id, &d, &c->err)))
+    if (rc || (rc = xc_decision_replay(c->store, id, cli_opt_flag(c, "compare-now"), &a, &identical, &c->err)))
         return cli_fail(c, rc);
-    json_error_t je;
-    request = json_loads(d.request, 0, &je);
-    stored = json_loads(d.result, 0, &je);
-    if (!request || !stored)
-        rc = xc_error_set(&c->err, XC_EINTERNAL, NULL, "decision %lld: stored JSON is unreadable", id);
-    if (rc == XC_OK)
-        rc = evaluate(c, request, d.recorded_at, &again);
-    if (rc == XC_OK && cli_opt_flag(c, "compare-now"))
-        rc = evaluate(c, request, XC_TS_LATEST, &now);
-    if (rc) {
-        json_decref(request);
-        json_decref(stored);
-        json_decref(again);
-        xc_decision_clear(&d);
-        return cli_fail(c, rc);
-    }
-    char t[XC_TS_BUF];
-    int identical = same_answer(stored, again);
-    json_object_set_new(again, "decision_id", json_integer(id));
-    json_object_set_new(again, "replay", json_pack("{s:I, s:s, s:b, s:O}", "decision_id", (json_int_t)id,
-                                                   "recorded_at", xc_ts_format(d.recorded_at, t), "identical",
-                                                   identical, "stored_outcome", json_object_get(stored, "outcome")));
-    if (now) {
-        json_object_set_new(now, "changed", json_boolean(!json_equal(json_object_get(now, "outcome"),
-                                                                      json_object_get(again, "outcome")) ||
-                                                          !json_equal(json_object_get(now, "authorisation"),
-                                                                      json_object_get(again, "authorisation"))));
-        json_object_set(again, "now", now);
-    }
-    int code = cli_outcome_exit(outcome_of(again));
+    int code = identical ? cli_outcome_exit(outcome_of(a)) : CLI_EXIT_FAILURE;
     if (!identical)
-        fprintf(stderr, "exportctl: warning: decision %lld does not replay identically\n", id);
+        fprintf(stderr, "exportctl: error: decision %lld does not replay identically\n", id);
+    json_t *rp = json_object_get(a, "replay"), *now = json_object_get(a, "now");
     if (c->format == OUT_JSON) {
-        cli_print_json(c, json_incref(again));
-    } else {
-        printf("replay of decision %lld, recorded %s: %s\n\n", id, xc_ts_format(d.recorded_at, t),
-               identical ? "identical to the stored answer" : "DIFFERS from the stored answer");
-        print_answer(c, again);
-        if (now) {
-            const char *auth = json_string_value(json_object_get(now, "authorisation"));
-            printf("\ntoday's data and rules say: %s%s%s%s (%s)\n", js(now, "outcome"), auth ? " (" : "",
-                   auth ? auth : "", auth ? ")" : "",
-                   json_is_true(json_object_get(now, "changed")) ? "changed" : "unchanged");
-        }
+        cli_print_json(c, a);
+        return code;
     }
-    json_decref(request);
-    json_decref(stored);
-    json_decref(again);
-    json_decref(now);
-    xc_decision_clear(&d);
-    return identical ? code : CLI_EXIT_FAILURE;
+    printf("replay of decision %lld, recorded %s: %s\n\n", id, js(rp, "recorded_at"),
+           identical ? "identical to the stored answer" : "DIFFERS from the stored answer");
+    print_answer(c, a);
+    if (now) {
+        const char *auth = json_string_value(json_object_get(now, "authorisation"));
+        printf("\ntoday's data and rules say: %s%s%s%s (%s)\n", js(now, "outcome"), auth ? " (" : "", auth ? auth : "",
+               auth ? ")" : "", json_is_true(json_object_get(now, "changed")) ? "changed" : "unchanged");
+    }
+    json_decref(a);
+    return code;
 }
 
 /* ---- batch ----------------------------------------------------------------------- */
