@@ -323,9 +323,12 @@ static void test_country_show(void **state)
 static void test_help_everywhere(void **state)
 {
     (void)state;
-    static const char *const cmds[][2] = {{"list", "ls"},     {"list", "show"},   {"list", "diff"},
-                                          {"list", "history"}, {"list", "import"}, {"list", "export"},
-                                          {"country", "show"}, {"country", "ls"}};
+    static const char *const cmds[][2] = {{"list", "ls"},      {"list", "show"},     {"list", "diff"},
+                                          {"list", "history"},  {"list", "import"},   {"list", "export"},
+                                          {"country", "show"},  {"country", "ls"},    {"check", "--help"},
+                                          {"item", "ls"},       {"item", "show"},     {"item", "import"},
+                                          {"rules", "ls"},      {"rules", "show"},    {"rules", "import"},
+                                          {"parties", "ls"},    {"parties", "import"}};
     char *out, *err;
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         assert_int_equal(tu_run(&out, &err, cmds[i][0], cmds[i][1], "--help", NULL), 0);
@@ -361,6 +364,93 @@ static void test_db_path_env(void **state)
     free(err);
 }
 
+static void test_check_exit_codes_and_contract(void **state)
+{
+    (void)state;
+    char *out, *err;
+    /* marketing 4D004 to MA: exempt the day before the cut, licence after */
+    assert_int_equal(tu_run(&out, &err, "--db", db(), "check", "--regime", "il", "--item", "4D004", "--to", "MA",
+                            "--activity", "marketing", "--end-user-type", "government", "--date", "2021-11-24", NULL),
+                     0);
+    assert_non_null(strstr(out, "no-licence-required"));
+    free(out);
+    free(err);
+    assert_int_equal(tu_run(&out, &err, "--db", db(), "check", "--regime", "il", "--item", "4D004", "--to", "MA",
+                            "--activity", "marketing", "--end-user-type", "government", "--date", "2021-11-26", NULL),
+                     4);
+    free(out);
+    free(err);
+    const char *nso[] = {"--db", db(), "--json", "check", "--regime", "us-ear", "--item", "4D004", "--to", "IL",
+                         "--party", "NSO Group", "--end-user-type", "company", "--date", "2022-06-01", NULL};
+    json_t *j = run_json(5, nso);
+    assert_string_equal(json_string_value(json_object_get(j, "outcome")), "licence-required-presumption-of-denial");
+    static const char *const keys[] = {"outcome", "regime", "activity", "item", "destination", "date", "trace", "inputs"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (!json_object_get(j, keys[i]))
+            fail_msg("check --json lacks %s", keys[i]);
+    assert_true(json_array_size(json_object_get(json_object_get(j, "inputs"), "party_snapshots")) >= 1);
+    long long id = json_integer_value(json_object_get(j, "decision_id"));
+    assert_true(id > 0);
+    json_decref(j);
+    /* replay */
+    char ids[32];
+    snprintf(ids, sizeof(ids), "%lld", id);
+    const char *rep[] = {"--db", db(), "--json", "check", "--replay", ids, "--compare-now", NULL};
+    j = run_json(5, rep);
+    assert_true(json_is_true(json_object_get(json_object_get(j, "replay"), "identical")));
+    assert_false(json_is_true(json_object_get(json_object_get(j, "now"), "changed")));
+    json_decref(j);
+    /* bad input: exit 2, database unchanged */
+    const char *b1[] = {"--db", db(), "check", "--regime", "il", "--item", "4D099", "--to", "FR", NULL};
+    expect_bad("4D099", b1);
+    const char *b2[] = {"--db", db(), "check", "--regime", "xx", "--item", "4D004", "--to", "FR", NULL};
+    expect_bad("\"xx\"", b2);
+    const char *b3[] = {"--db", db(), "check", "--regime", "il", "--item", "4D004", "--to", "FR", "--date",
+                        "2021-13-01", NULL};
+    expect_bad("2021-13-01", b3);
+    const char *b4[] = {"--db", db(), "check", "--regime", "il", "--item", "4D004", NULL};
+    expect_bad("--to", b4);
+    const char *b5[] = {"--db", db(), "check", "--replay", "999999", NULL};
+    expect_bad("999999", b5);
+}
+
+static void test_check_batch(void **state)
+{
+    (void)state;
+    tu_write(tu_path("deals.csv"), "regime,item,to,activity,end_user_type,parties,date\n"
+                                   "il,4D004,MA,marketing,government,,2021-11-24\n"
+                                   "il,4D004,MA,marketing,government,,2021-11-26\n"
+                                   "il,4D099,FR,marketing,government,,2021-11-26\n"
+                                   "us-ear,4D004,IL,export,company,NSO Group;Other Ltd,2022-06-01\n"
+                                   "eu,4A005,US,export,company,,2022-06-01\n");
+    char *out, *err;
+    assert_int_equal(tu_run(&out, &err, "--db", db(), "check", "--batch", tu_path("deals.csv"), NULL), 2);
+    assert_non_null(strstr(err, "deals.csv:4"));
+    assert_non_null(strstr(err, "4D099"));
+    assert_non_null(strstr(out, "2,il,4D004,MA,marketing,2021-11-24,no-licence-required"));
+    assert_non_null(strstr(out, "3,il,4D004,MA,marketing,2021-11-26,licence-required"));
+    assert_non_null(strstr(out, "licence-required-presumption-of-denial"));
+    assert_non_null(strstr(out, "general-authorisation,EU001"));
+    free(out);
+    free(err);
+    assert_int_equal(tu_run(&out, &err, "--db", db(), "--json", "check", "--batch", tu_path("deals.csv"),
+                            "--no-record", NULL),
+                     2);
+    int lines = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        assert_non_null(o);
+        assert_non_null(json_object_get(o, "line"));
+        assert_non_null(json_object_get(o, "outcome"));
+        json_decref(o);
+        lines++;
+    }
+    assert_int_equal(lines, 5);
+    free(out);
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +464,8 @@ int main(void)
         cmocka_unit_test(test_country_show),
         cmocka_unit_test(test_help_everywhere),
         cmocka_unit_test(test_db_path_env),
+        cmocka_unit_test(test_check_exit_codes_and_contract),
+        cmocka_unit_test(test_check_batch),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
