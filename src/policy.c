@@ -347,7 +347,7 @@ static int parse_pred(pctx *c, const char *key, json_t *val, const char *path, p
         }
         case P_EUT:
         case P_EUT_NOT: {
-            int t;
+            int t = 0;
             if ((rc = xc_end_user_type_parse(s, &t, path, c->j.err)))
                 return xc_j_relabel(&c->j, rc);
             p->mask |= 1u << t;

@@ -90,7 +90,7 @@ char *tu_read(const char *path, size_t *len)
 
 int tu_same_file(const char *a, const char *b)
 {
-    size_t la, lb;
+    size_t la = 0, lb = 0;
     char *x = tu_read(a, &la), *y = tu_read(b, &lb);
     int same = x && y && la == lb && memcmp(x, y, la) == 0;
     free(x);

@@ -274,11 +274,10 @@ static int batch_row(void *user, long line, int row, char **f, size_t n)
     json_t *answer = NULL;
     if (rc == XC_OK) {
         xc_policy_eval(b->p, &chk);
-        if (b->record || c->format == OUT_JSON) {
-            answer = xc_check_json(b->p, &chk);
-            if (!answer)
-                return xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
-        }
+        /* the answer carries the confidence, so it is built for every row */
+        answer = xc_check_json(b->p, &chk);
+        if (!answer)
+            return xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
         if (b->record) {
             int r2 = record(c, b->p, &chk, answer);
             if (r2) {
