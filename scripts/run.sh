@@ -13,6 +13,14 @@ echo
 echo "== The members on 2021-11-25 =="
 "$EXPORTCTL" --db "$DB" list show il-cyber-marketing --at 2021-11-25
 echo
+echo "== May 4D004 (intrusion software) be marketed to a Moroccan government end user? =="
+for d in 2021-11-24 2021-11-26; do
+    printf '%s: ' "$d"
+    "$EXPORTCTL" --db "$DB" --json check --regime il --item 4D004 --to MA --activity marketing \
+        --end-user-type government --date "$d" --no-record | sed -n 's/^  "outcome": "\(.*\)",$/\1/p'
+done
+echo
 echo "Try: $EXPORTCTL --db $DB list ls"
 echo "     $EXPORTCTL --db $DB country show MA"
 echo "     $EXPORTCTL --db $DB list show il-cyber-marketing --at 2021-11-24 --json"
+echo "     $EXPORTCTL --db $DB check --regime us-ear --item 4D004 --to IL --party 'NSO Group' --date 2022-06-01"

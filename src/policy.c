@@ -1232,9 +1232,10 @@ static json_t *fact_json(const xc_policy *p, const xc_check *c, const fact *f, i
     }
     case F_ITEM:
         *conf = m ? m->confidence : it->confidence;
-        return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "kind", "control-entry", "item", it->code, "regime",
+        return json_pack("{s:s, s:s, s:s, s:o, s:I, s:s, s:s}", "kind", "control-entry", "item", it->code, "regime",
                          ((const pack *)c->pack)->item_regime, "code", m ? json_string(m->code) : json_null(),
-                         "content_hash", it->hash, "confidence", xc_confidence_name(*conf));
+                         "document_id", (json_int_t)it->doc_id, "content_hash", it->hash, "confidence",
+                         xc_confidence_name(*conf));
     case F_PARTY_HIT: {
         const xc_party_entry *e = &f->snap->entries[f->entry];
         *conf = f->snap->confidence;

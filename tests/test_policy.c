@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controllist.h"
 #include "csvrows.h"
 #include "db.h"
 #include "decision.h"
@@ -314,13 +315,87 @@ static void test_rule_pack_validation(void **state)
     free(text);
 }
 
+static void test_replay_after_rule_pack_change(void **state)
+{
+    (void)state;
+    xc_policy *p;
+    xc_check chk;
+    xc_error err;
+    int64_t id;
+    int rec, identical;
+    assert_int_equal(xc_policy_load(store, XC_TS_LATEST, &p, &err), 0);
+    json_t *a = check(p, "il", "4D004", "FR", "marketing", "government", "2022-06-01", &chk);
+    assert_int_equal(chk.outcome, XC_OUTCOME_NLR);
+    assert_int_equal(xc_store_begin(store, &err), 0);
+    assert_int_equal(xc_decision_record_check(store, p, &chk, a, &id, &err), 0);
+    assert_int_equal(xc_store_commit(store, &err), 0);
+    json_decref(a);
+    xc_policy_free(p);
+    /* a new il pack in which the exemption no longer exists */
+    size_t len;
+    char *text = tu_read(XC_SOURCE_DIR "/data/rules/il.json", &len);
+    json_error_t je;
+    json_t *pack = json_loads(text, 0, &je), *r;
+    free(text);
+    size_t i;
+    /* marketing always needs a licence: the exemption list no longer counts */
+    json_array_foreach(json_object_get(pack, "rules"), i, r) if (strcmp(json_string_value(json_object_get(r, "id")),
+                                                                        "il-marketing-licence") == 0)
+    {
+        json_object_del(json_object_get(r, "when"), "destination_not_in");
+    }
+    json_object_set_new(pack, "version", json_string("test.2"));
+    text = json_dumps(pack, 0);
+    if (xc_rules_import_json(store, text, strlen(text), "il-test.json", &rec, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(rec, 1);
+    free(text);
+    json_decref(pack);
+    assert_int_equal(xc_decision_replay(store, id, 1, &a, &identical, &err), 0);
+    assert_true(identical);
+    assert_string_equal(json_string_value(json_object_get(a, "outcome")), "no-licence-required");
+    json_t *now = json_object_get(a, "now");
+    assert_string_equal(json_string_value(json_object_get(now, "outcome")), "licence-required");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(now, "inputs"), "rule_pack"),
+                                                          "version")),
+                        "test.2");
+    json_decref(a);
+}
+
+static void test_new_item_by_import(void **state)
+{
+    (void)state;
+    xc_error err;
+    int n, rec;
+    const char *doc = "{\"format\":\"exportctl-items/1\",\"items\":[{\"code\":\"5A980\",\"title\":\"Devices "
+                      "for surreptitious interception\",\"definition\":\"Devices primarily useful for the "
+                      "surreptitious interception of wire, oral, or electronic communications\",\"source\":\"15 CFR "
+                      "774 Supp. 1\",\"confidence\":\"official\",\"regimes\":[{\"regime\":\"us\",\"code\":"
+                      "\"5A980\",\"effective_from\":\"1996-01-01\",\"reasons\":[\"AT1\"],\"flags\":"
+                      "[\"all-destinations\"],\"source\":\"15 CFR 774 Supp. 1\",\"confidence\":\"official\"}]}]}";
+    if (xc_items_import_json(store, doc, strlen(doc), "5a980.json", &n, &rec, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(rec, 1);
+    xc_policy *p;
+    xc_check chk;
+    assert_int_equal(xc_policy_load(store, XC_TS_LATEST, &p, &err), 0);
+    json_t *a = check(p, "us-ear", "5A980", "FR", NULL, "company", "2023-01-01", &chk);
+    assert_int_equal(chk.outcome, XC_OUTCOME_LR); /* all destinations */
+    json_decref(a);
+    xc_policy_free(p);
+    const char *bad = "{\"format\":\"exportctl-items/1\",\"items\":[{\"code\":\"5A 980\"}]}";
+    assert_int_equal(xc_items_import_json(store, bad, strlen(bad), "bad.json", &n, &rec, &err), XC_EINVAL);
+    assert_non_null(strstr(err.msg, "$.items[0].code"));
+}
+
 int main(void)
 {
     xc_init(NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_case_table),        cmocka_unit_test(test_json_contract),
         cmocka_unit_test(test_bad_requests),      cmocka_unit_test(test_rule_pack_validation),
-        cmocka_unit_test(test_replay_after_list_change),
+        cmocka_unit_test(test_replay_after_list_change), cmocka_unit_test(test_replay_after_rule_pack_change),
+        cmocka_unit_test(test_new_item_by_import),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
