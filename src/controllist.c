@@ -17,22 +17,15 @@
 #define FORMAT_NAME "exportctl-items/1"
 #define MAX_ITEMS 10000
 
-static void strv_free(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        xc_free(v[i]);
-    xc_free(v);
-}
-
 static void item_clear(xc_item *it)
 {
     xc_free(it->title);
     xc_free(it->definition);
-    strv_free(it->notes, it->n_notes);
+    xc_strv_free(it->notes, it->n_notes);
     xc_free(it->source);
     for (size_t i = 0; i < it->n_maps; i++) {
-        strv_free(it->maps[i].reasons, it->maps[i].n_reasons);
-        strv_free(it->maps[i].flags, it->maps[i].n_flags);
+        xc_strv_free(it->maps[i].reasons, it->maps[i].n_reasons);
+        xc_strv_free(it->maps[i].flags, it->maps[i].n_flags);
         xc_free(it->maps[i].note);
         xc_free(it->maps[i].source);
     }

@@ -12,7 +12,7 @@
 #include "mem.h"
 #include "model.h"
 
-#define MAX_TEXT 16384
+#define MAX_TEXT 8192 /* longest string accepted in any imported document */
 
 int xc_json_canon(const json_t *v, char **canon, char hash[65], xc_error *err)
 {
@@ -81,6 +81,7 @@ int xc_j_str(xc_jctx *c, json_t *obj, const char *path, const char *key, int req
     char p[256];
     json_t *v = json_object_get(obj, key);
     snprintf(p, sizeof(p), "%s.%s", path, key);
+    *out = NULL;
     if (!v || json_is_null(v)) {
         if (required)
             return xc_j_bad(c, XC_EINVAL, p, "missing required field \"%s\"", key);
@@ -95,7 +96,7 @@ int xc_j_str(xc_jctx *c, json_t *obj, const char *path, const char *key, int req
         return xc_j_bad(c, XC_EINVAL, p, "string longer than %d bytes", MAX_TEXT);
     if (required && !*s)
         return xc_j_bad(c, XC_EINVAL, p, "must not be empty");
-    *out = s;
+    *out = *s ? s : NULL; /* an empty optional string is absent */
     return XC_OK;
 }
 

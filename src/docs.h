@@ -20,7 +20,8 @@ int xc_json_canon(const json_t *v, char **canon, char hash[65], xc_error *err);
 int xc_json_parse(const char *text, size_t len, const char *file, json_t **out, xc_error *err);
 
 /* Strict readers.  path is the JSON path of obj; errors name file, path.key
- * and the bad value.  A missing optional field leaves *out NULL/unchanged. */
+ * and the bad value.  A missing optional string (or "") gives *out = NULL;
+ * a missing optional date leaves *out unchanged. */
 typedef struct xc_jctx {
     const char *file;
     xc_error *err;

@@ -35,21 +35,14 @@ void xc_party_fold(const char *in, char *out, size_t outsz)
     out[o] = '\0';
 }
 
-static void strv_free(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        xc_free(v[i]);
-    xc_free(v);
-}
-
 static void entry_clear(xc_party_entry *e)
 {
     xc_free(e->id);
     xc_free(e->name);
     xc_free(e->type);
     xc_free(e->country);
-    strv_free(e->aliases, e->n_aliases);
-    strv_free(e->folded, e->n_folded);
+    xc_strv_free(e->aliases, e->n_aliases);
+    xc_strv_free(e->folded, e->n_folded);
     xc_free(e->address);
     xc_free(e->citation);
     xc_free(e->start_date);

@@ -15,6 +15,7 @@
 
 #include "country.h"
 #include "csvrows.h"
+#include "docs.h"
 #include "mem.h"
 #include "registry_int.h"
 
@@ -30,33 +31,10 @@ typedef struct pending_list {
 } pending_list;
 
 typedef struct import_ctx {
-    const char *file;
-    xc_error *err;
+    xc_jctx j; /* file name and error record */
     pending_list *lists;
     size_t n_lists;
 } import_ctx;
-
-static int bad(import_ctx *c, int code, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int bad(import_ctx *c, int code, const char *path, const char *fmt, ...)
-{
-    char msg[XC_ERRMSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return xc_error_set(c->err, code, path, "%s: %s: %s", c->file, path, msg);
-}
-
-/* Re-label an error set by a lower layer with the file name in front. */
-static int relabel(import_ctx *c, int rc)
-{
-    char msg[XC_ERRMSG_MAX];
-    snprintf(msg, sizeof(msg), "%s", c->err->msg);
-    xc_error_set(c->err, rc, c->err->field, "%s: %s", c->file, msg);
-    return rc;
-}
 
 static void pending_free(pending_list *p, size_t n)
 {
@@ -135,50 +113,6 @@ int reg_version_hash(xc_version *v, xc_error *err)
 
 /* ---- JSON validation ---------------------------------------------------- */
 
-static int check_keys(import_ctx *c, json_t *obj, const char *path, const char *const *allowed)
-{
-    const char *key;
-    json_t *val;
-    json_object_foreach(obj, key, val) {
-        int ok = 0;
-        for (size_t i = 0; allowed[i] && !ok; i++)
-            ok = strcmp(key, allowed[i]) == 0;
-        if (!ok) {
-            char list[512] = "";
-            for (size_t i = 0; allowed[i]; i++)
-                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", allowed[i]);
-            return bad(c, XC_EINVAL, path, "unknown field \"%s\"; expected one of: %s", key, list);
-        }
-    }
-    return XC_OK;
-}
-
-/* Fetch an optional (required=0) or required string field; *out borrowed. */
-static int get_str(import_ctx *c, json_t *obj, const char *path, const char *key, int required, const char **out)
-{
-    char p[256];
-    json_t *v = json_object_get(obj, key);
-    snprintf(p, sizeof(p), "%s.%s", path, key);
-    *out = NULL;
-    if (!v || json_is_null(v)) {
-        if (required)
-            return bad(c, XC_EINVAL, p, "missing required field \"%s\"", key);
-        return XC_OK;
-    }
-    if (!json_is_string(v))
-        return bad(c, XC_EINVAL, p, "expected a string");
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    if (strlen(s) != len)
-        return bad(c, XC_EINVAL, p, "string contains a NUL character");
-    if (len > MAX_TEXT)
-        return bad(c, XC_EINVAL, p, "string of %zu bytes is longer than the %d allowed", len, MAX_TEXT);
-    if (required && len == 0)
-        return bad(c, XC_EINVAL, p, "must not be empty");
-    *out = len ? s : NULL; /* an empty optional string is absent */
-    return XC_OK;
-}
-
 static int dup_into(import_ctx *c, char **dst, const char *s)
 {
     if (!s) {
@@ -186,7 +120,7 @@ static int dup_into(import_ctx *c, char **dst, const char *s)
         return XC_OK;
     }
     *dst = xc_strdup(s);
-    return *dst ? XC_OK : xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+    return *dst ? XC_OK : xc_error_set(c->j.err, XC_ENOMEM, NULL, "out of memory");
 }
 
 static int cmp_member(const void *a, const void *b)
@@ -208,30 +142,30 @@ static int parse_member(import_ctx *c, json_t *e, const char *path, const xc_ver
     } else if (json_is_object(e)) {
         const char *r = NULL, *s = NULL;
         snprintf(p, sizeof(p), "%s.country", path);
-        if ((rc = check_keys(c, e, path, keys)) || (rc = get_str(c, e, path, "country", 1, &country)) ||
-            (rc = get_str(c, e, path, "reason", 0, &r)) || (rc = get_str(c, e, path, "source", 0, &s)) ||
-            (rc = get_str(c, e, path, "confidence", 0, &conf)))
+        if ((rc = xc_j_keys(&c->j, e, path, keys)) || (rc = xc_j_str(&c->j, e, path, "country", 1, &country)) ||
+            (rc = xc_j_str(&c->j, e, path, "reason", 0, &r)) || (rc = xc_j_str(&c->j, e, path, "source", 0, &s)) ||
+            (rc = xc_j_str(&c->j, e, path, "confidence", 0, &conf)))
             return rc;
         if (r)
             reason = r;
         if (s)
             source = s;
     } else {
-        return bad(c, XC_EINVAL, path, "expected a country code or an object with \"country\"");
+        return xc_j_bad(&c->j, XC_EINVAL, path, "expected a country code or an object with \"country\"");
     }
     const xc_country *cc;
-    if ((rc = xc_country_lookup(country, p, &cc, c->err)))
-        return relabel(c, rc);
+    if ((rc = xc_country_lookup(country, p, &cc, c->j.err)))
+        return xc_j_relabel(&c->j, rc);
     if (strcmp(country, cc->alpha2) != 0)
-        return bad(c, XC_EINVAL, p, "\"%s\" must be written as the ISO 3166-1 alpha-2 code %s", country, cc->alpha2);
+        return xc_j_bad(&c->j, XC_EINVAL, p, "\"%s\" must be written as the ISO 3166-1 alpha-2 code %s", country, cc->alpha2);
     if (conf) {
         char cp[256];
         snprintf(cp, sizeof(cp), "%s.confidence", path);
-        if ((rc = xc_confidence_parse(conf, &confidence, cp, c->err)))
-            return relabel(c, rc);
+        if ((rc = xc_confidence_parse(conf, &confidence, cp, c->j.err)))
+            return xc_j_relabel(&c->j, rc);
     }
     if (!reason || !*reason)
-        return bad(c, XC_EINVAL, path, "%s has no reason: give it a \"reason\"%s", cc->alpha2,
+        return xc_j_bad(&c->j, XC_EINVAL, path, "%s has no reason: give it a \"reason\"%s", cc->alpha2,
                    dreason ? "" : (strstr(path, "removed") ? " (a removal needs its own reason)"
                                                            : " or give the version one"));
     memset(out, 0, sizeof(*out));
@@ -251,13 +185,13 @@ static int parse_members(import_ctx *c, json_t *arr, const char *path, const xc_
     if (!arr)
         return XC_OK;
     if (!json_is_array(arr))
-        return bad(c, XC_EINVAL, path, "expected an array");
+        return xc_j_bad(&c->j, XC_EINVAL, path, "expected an array");
     size_t n = json_array_size(arr);
     if (n > MAX_MEMBERS)
-        return bad(c, XC_EINVAL, path, "%zu entries is more than the %d allowed", n, MAX_MEMBERS);
+        return xc_j_bad(&c->j, XC_EINVAL, path, "%zu entries is more than the %d allowed", n, MAX_MEMBERS);
     xc_member *m = xc_calloc(n, sizeof(*m));
     if (!m)
-        return xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+        return xc_error_set(c->j.err, XC_ENOMEM, NULL, "out of memory");
     *out = m;
     for (size_t i = 0; i < n; i++) {
         char p[256];
@@ -270,7 +204,7 @@ static int parse_members(import_ctx *c, json_t *arr, const char *path, const xc_
     qsort(m, n, sizeof(*m), cmp_member);
     for (size_t i = 1; i < n; i++)
         if (strcmp(m[i].country, m[i - 1].country) == 0)
-            return bad(c, XC_EINVAL, path, "country %s is listed twice", m[i].country);
+            return xc_j_bad(&c->j, XC_EINVAL, path, "country %s is listed twice", m[i].country);
     return XC_OK;
 }
 
@@ -279,13 +213,13 @@ static int parse_date_field(import_ctx *c, json_t *obj, const char *path, const 
 {
     const char *s;
     char p[256];
-    int rc = get_str(c, obj, path, key, required, &s);
+    int rc = xc_j_str(&c->j, obj, path, key, required, &s);
     *out = XC_DATE_NONE;
     if (rc || !s)
         return rc;
     snprintf(p, sizeof(p), "%s.%s", path, key);
-    if ((rc = xc_date_parse(s, out, p, c->err)))
-        return relabel(c, rc);
+    if ((rc = xc_date_parse(s, out, p, c->j.err)))
+        return xc_j_relabel(&c->j, rc);
     return XC_OK;
 }
 
@@ -294,7 +228,7 @@ static int check_precision(import_ctx *c, const char *s, const char *path, char 
     if (!s)
         s = "day";
     if (strcmp(s, "day") && strcmp(s, "month") && strcmp(s, "year"))
-        return bad(c, XC_EINVAL, path, "\"%s\" is not a date precision; expected day, month or year", s);
+        return xc_j_bad(&c->j, XC_EINVAL, path, "\"%s\" is not a date precision; expected day, month or year", s);
     snprintf(out, 8, "%s", s);
     return XC_OK;
 }
@@ -306,21 +240,21 @@ static int finish_version(import_ctx *c, xc_version *v, const char *path)
     if (v->effective_to != XC_DATE_NONE && v->effective_to <= v->effective_from) {
         char f[XC_DATE_BUF], t[XC_DATE_BUF];
         snprintf(p, sizeof(p), "%s.effective_to", path);
-        return bad(c, XC_EINVAL, p, "effective_to %s is not after effective_from %s",
+        return xc_j_bad(&c->j, XC_EINVAL, p, "effective_to %s is not after effective_from %s",
                    xc_date_format(v->effective_to, t), xc_date_format(v->effective_from, f));
     }
     if (v->declared_count >= 0 && (size_t)v->declared_count < v->n_members) {
         snprintf(p, sizeof(p), "%s.declared_count", path);
-        return bad(c, XC_EINVAL, p, "declared count %d is smaller than the %zu members listed", v->declared_count,
+        return xc_j_bad(&c->j, XC_EINVAL, p, "declared count %d is smaller than the %zu members listed", v->declared_count,
                    v->n_members);
     }
     for (size_t i = 0; i < v->n_removed; i++) {
         if (xc_members_find(v->members, v->n_members, v->removed[i].country)) {
             snprintf(p, sizeof(p), "%s.removed", path);
-            return bad(c, XC_EINVAL, p, "country %s is both a member and removed", v->removed[i].country);
+            return xc_j_bad(&c->j, XC_EINVAL, p, "country %s is both a member and removed", v->removed[i].country);
         }
     }
-    return reg_version_hash(v, c->err);
+    return reg_version_hash(v, c->j.err);
 }
 
 static int parse_version(import_ctx *c, json_t *o, const char *path, const char *list_id, xc_version *v)
@@ -335,27 +269,27 @@ static int parse_version(import_ctx *c, json_t *o, const char *path, const char 
     memset(v, 0, sizeof(*v));
     v->declared_count = -1;
     if (!json_is_object(o))
-        return bad(c, XC_EINVAL, path, "expected an object");
-    if ((rc = check_keys(c, o, path, keys)) || (rc = parse_date_field(c, o, path, "effective_from", 1, &v->effective_from)) ||
+        return xc_j_bad(&c->j, XC_EINVAL, path, "expected an object");
+    if ((rc = xc_j_keys(&c->j, o, path, keys)) || (rc = parse_date_field(c, o, path, "effective_from", 1, &v->effective_from)) ||
         (rc = parse_date_field(c, o, path, "effective_to", 0, &v->effective_to)) ||
-        (rc = get_str(c, o, path, "date_precision", 0, &precision)) ||
-        (rc = get_str(c, o, path, "source", 1, &source)) || (rc = get_str(c, o, path, "confidence", 1, &conf)) ||
-        (rc = get_str(c, o, path, "note", 0, &note)) || (rc = get_str(c, o, path, "reason", 0, &reason)) ||
-        (rc = get_str(c, o, path, "correction", 0, &correction)) ||
-        (rc = get_str(c, o, path, "content_hash", 0, &hash)) ||
-        (rc = get_str(c, o, path, "recorded_at", 0, &recorded))) /* informational, from an export */
+        (rc = xc_j_str(&c->j, o, path, "date_precision", 0, &precision)) ||
+        (rc = xc_j_str(&c->j, o, path, "source", 1, &source)) || (rc = xc_j_str(&c->j, o, path, "confidence", 1, &conf)) ||
+        (rc = xc_j_str(&c->j, o, path, "note", 0, &note)) || (rc = xc_j_str(&c->j, o, path, "reason", 0, &reason)) ||
+        (rc = xc_j_str(&c->j, o, path, "correction", 0, &correction)) ||
+        (rc = xc_j_str(&c->j, o, path, "content_hash", 0, &hash)) ||
+        (rc = xc_j_str(&c->j, o, path, "recorded_at", 0, &recorded))) /* informational, from an export */
         return rc;
     snprintf(p, sizeof(p), "%s.date_precision", path);
     if ((rc = check_precision(c, precision, p, v->precision)))
         return rc;
     snprintf(p, sizeof(p), "%s.confidence", path);
-    if ((rc = xc_confidence_parse(conf, &v->confidence, p, c->err)))
-        return relabel(c, rc);
+    if ((rc = xc_confidence_parse(conf, &v->confidence, p, c->j.err)))
+        return xc_j_relabel(&c->j, rc);
     json_t *dc = json_object_get(o, "declared_count");
     if (dc && !json_is_null(dc)) {
         snprintf(p, sizeof(p), "%s.declared_count", path);
         if (!json_is_integer(dc) || json_integer_value(dc) < 0 || json_integer_value(dc) > MAX_MEMBERS)
-            return bad(c, XC_EINVAL, p, "expected an integer from 0 to %d", MAX_MEMBERS);
+            return xc_j_bad(&c->j, XC_EINVAL, p, "expected an integer from 0 to %d", MAX_MEMBERS);
         v->declared_count = (int)json_integer_value(dc);
     }
     if ((rc = dup_into(c, &v->list_id, list_id)) || (rc = dup_into(c, &v->source, source)) ||
@@ -364,7 +298,7 @@ static int parse_version(import_ctx *c, json_t *o, const char *path, const char 
     snprintf(p, sizeof(p), "%s.members", path);
     json_t *members = json_object_get(o, "members");
     if (!members)
-        return bad(c, XC_EINVAL, p, "missing required field \"members\" (use [] for an empty list)");
+        return xc_j_bad(&c->j, XC_EINVAL, p, "missing required field \"members\" (use [] for an empty list)");
     if ((rc = parse_members(c, members, p, v, reason, &v->members, &v->n_members)))
         return rc;
     snprintf(p, sizeof(p), "%s.removed", path);
@@ -375,7 +309,7 @@ static int parse_version(import_ctx *c, json_t *o, const char *path, const char 
         return rc;
     if (hash && strcmp(hash, v->hash) != 0) {
         snprintf(p, sizeof(p), "%s.content_hash", path);
-        return bad(c, XC_EINVAL, p, "\"%s\" does not match the content, whose hash is %s", hash, v->hash);
+        return xc_j_bad(&c->j, XC_EINVAL, p, "\"%s\" does not match the content, whose hash is %s", hash, v->hash);
     }
     return XC_OK;
 }
@@ -393,14 +327,14 @@ static int parse_list(import_ctx *c, json_t *o, const char *path, pending_list *
     char p[256];
     int rc;
     if (!json_is_object(o))
-        return bad(c, XC_EINVAL, path, "expected an object");
-    if ((rc = check_keys(c, o, path, keys)) || (rc = get_str(c, o, path, "id", 1, &id)))
+        return xc_j_bad(&c->j, XC_EINVAL, path, "expected an object");
+    if ((rc = xc_j_keys(&c->j, o, path, keys)) || (rc = xc_j_str(&c->j, o, path, "id", 1, &id)))
         return rc;
     snprintf(p, sizeof(p), "%s.id", path);
-    if ((rc = xc_registry_check_id(id, p, c->err)))
-        return relabel(c, rc);
-    if ((rc = get_str(c, o, path, "title", 1, &title)) || (rc = get_str(c, o, path, "authority", 1, &authority)) ||
-        (rc = get_str(c, o, path, "legal_basis", 1, &basis)) || (rc = get_str(c, o, path, "purpose", 1, &purpose)))
+    if ((rc = xc_registry_check_id(id, p, c->j.err)))
+        return xc_j_relabel(&c->j, rc);
+    if ((rc = xc_j_str(&c->j, o, path, "title", 1, &title)) || (rc = xc_j_str(&c->j, o, path, "authority", 1, &authority)) ||
+        (rc = xc_j_str(&c->j, o, path, "legal_basis", 1, &basis)) || (rc = xc_j_str(&c->j, o, path, "purpose", 1, &purpose)))
         return rc;
     if ((rc = dup_into(c, &pl->meta.id, id)) || (rc = dup_into(c, &pl->meta.title, title)) ||
         (rc = dup_into(c, &pl->meta.authority, authority)) || (rc = dup_into(c, &pl->meta.legal_basis, basis)) ||
@@ -409,12 +343,12 @@ static int parse_list(import_ctx *c, json_t *o, const char *path, pending_list *
     json_t *versions = json_object_get(o, "versions");
     snprintf(p, sizeof(p), "%s.versions", path);
     if (!json_is_array(versions) || json_array_size(versions) == 0)
-        return bad(c, XC_EINVAL, p, "expected a non-empty array of versions");
+        return xc_j_bad(&c->j, XC_EINVAL, p, "expected a non-empty array of versions");
     size_t n = json_array_size(versions);
     pl->v = xc_calloc(n, sizeof(*pl->v));
     pl->paths = xc_calloc(n, sizeof(char *));
     if (!pl->v || !pl->paths)
-        return xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+        return xc_error_set(c->j.err, XC_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < n; i++) {
         char vp[256];
         snprintf(vp, sizeof(vp), "%s[%zu]", p, i);
@@ -437,7 +371,7 @@ static int parse_list(import_ctx *c, json_t *o, const char *path, pending_list *
     for (size_t i = 1; i < n; i++) {
         if (pl->v[i].effective_from == pl->v[i - 1].effective_from) {
             char d[XC_DATE_BUF];
-            return bad(c, XC_EINVAL, pl->paths[i], "overlapping versions: %s and %s both take effect on %s",
+            return xc_j_bad(&c->j, XC_EINVAL, pl->paths[i], "overlapping versions: %s and %s both take effect on %s",
                        pl->paths[i - 1], pl->paths[i], xc_date_format(pl->v[i].effective_from, d));
         }
     }
@@ -450,28 +384,28 @@ static int parse_document(import_ctx *c, const char *text, size_t len)
     int rc = XC_OK;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return xc_error_set(c->err, XC_EINVAL, NULL, "%s:%d:%d: invalid JSON: %s", c->file, jerr.line, jerr.column,
+        return xc_error_set(c->j.err, XC_EINVAL, NULL, "%s:%d:%d: invalid JSON: %s", c->j.file, jerr.line, jerr.column,
                             jerr.text);
     static const char *const keys[] = {"format", "lists", "$comment", NULL};
     const char *format;
     if (!json_is_object(root)) {
-        rc = bad(c, XC_EINVAL, "$", "expected an object with \"format\" and \"lists\"");
+        rc = xc_j_bad(&c->j, XC_EINVAL, "$", "expected an object with \"format\" and \"lists\"");
         goto out;
     }
-    if ((rc = check_keys(c, root, "$", keys)) || (rc = get_str(c, root, "$", "format", 1, &format)))
+    if ((rc = xc_j_keys(&c->j, root, "$", keys)) || (rc = xc_j_str(&c->j, root, "$", "format", 1, &format)))
         goto out;
     if (strcmp(format, FORMAT_NAME) != 0) {
-        rc = bad(c, XC_EINVAL, "$.format", "\"%s\" is not a supported format; expected \"%s\"", format, FORMAT_NAME);
+        rc = xc_j_bad(&c->j, XC_EINVAL, "$.format", "\"%s\" is not a supported format; expected \"%s\"", format, FORMAT_NAME);
         goto out;
     }
     json_t *lists = json_object_get(root, "lists");
     if (!json_is_array(lists) || json_array_size(lists) == 0) {
-        rc = bad(c, XC_EINVAL, "$.lists", "expected a non-empty array of lists");
+        rc = xc_j_bad(&c->j, XC_EINVAL, "$.lists", "expected a non-empty array of lists");
         goto out;
     }
     size_t n = json_array_size(lists);
     if (!(c->lists = xc_calloc(n, sizeof(*c->lists)))) {
-        rc = xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+        rc = xc_error_set(c->j.err, XC_ENOMEM, NULL, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -482,7 +416,7 @@ static int parse_document(import_ctx *c, const char *text, size_t len)
             goto out;
         for (size_t j = 0; j < i; j++) {
             if (strcmp(c->lists[j].meta.id, c->lists[i].meta.id) == 0) {
-                rc = bad(c, XC_EINVAL, p, "list \"%s\" appears twice (also $.lists[%zu])", c->lists[i].meta.id, j);
+                rc = xc_j_bad(&c->j, XC_EINVAL, p, "list \"%s\" appears twice (also $.lists[%zu])", c->lists[i].meta.id, j);
                 goto out;
             }
         }
@@ -521,7 +455,7 @@ static int check_overlaps(import_ctx *c, pending_list *pl, const xc_version *all
     size_t n = 0;
     int rc = XC_OK;
     if (!sp)
-        return xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+        return xc_error_set(c->j.err, XC_ENOMEM, NULL, "out of memory");
     for (size_t k = 0; k < n_cur; k++) {
         const xc_version *r = &all[cur[k]];
         int replaced = 0;
@@ -537,7 +471,7 @@ static int check_overlaps(import_ctx *c, pending_list *pl, const xc_version *all
         if (sp[i].to != XC_DATE_NONE && sp[i].to > sp[i + 1].from) {
             char a[XC_DATE_BUF], b[XC_DATE_BUF], d[XC_DATE_BUF];
             const char *where = sp[i].where ? sp[i].where : sp[i + 1].where;
-            rc = bad(c, XC_EINVAL, where,
+            rc = xc_j_bad(&c->j, XC_EINVAL, where,
                      "overlapping versions of %s: the version effective %s runs to %s, past the start of the "
                      "%s version effective %s",
                      pl->meta.id, xc_date_format(sp[i].from, a), xc_date_format(sp[i].to, b),
@@ -554,19 +488,19 @@ static int record_list(import_ctx *c, xc_store *s, pending_list *pl, xc_import_s
     xc_list_meta *old = NULL;
     xc_version *all = NULL;
     size_t n_all = 0, *cur = NULL, n_cur = 0;
-    int rc = xc_store_list_get(s, pl->meta.id, XC_TS_LATEST, &old, c->err);
+    int rc = xc_store_list_get(s, pl->meta.id, XC_TS_LATEST, &old, c->j.err);
     if (rc == XC_ENOTFOUND) {
-        xc_error_clear(c->err);
+        xc_error_clear(c->j.err);
         rc = XC_OK;
     }
     if (rc)
         goto out;
     if (!old || !meta_equal(old, &pl->meta)) {
-        if ((rc = xc_store_list_put(s, &pl->meta, c->err)))
+        if ((rc = xc_store_list_put(s, &pl->meta, c->j.err)))
             goto out;
         stats->lists_recorded++;
     }
-    if ((rc = xc_store_versions_get(s, pl->meta.id, XC_TS_LATEST, &all, &n_all, c->err)) ||
+    if ((rc = xc_store_versions_get(s, pl->meta.id, XC_TS_LATEST, &all, &n_all, c->j.err)) ||
         (rc = reg_current(all, n_all, &cur, &n_cur)))
         goto out;
     if ((rc = check_overlaps(c, pl, all, cur, n_cur)))
@@ -588,13 +522,13 @@ static int record_list(import_ctx *c, xc_store *s, pending_list *pl, xc_import_s
         }
         if (rec && !v->correction) {
             char d[XC_DATE_BUF], t[XC_TS_BUF];
-            rc = bad(c, XC_ECONFLICT, pl->paths[i],
+            rc = xc_j_bad(&c->j, XC_ECONFLICT, pl->paths[i],
                      "%s already has a different version effective %s (recorded %s, hash %.12s); to record a "
                      "correction, add \"correction\": \"why\" to this version",
                      pl->meta.id, xc_date_format(v->effective_from, d), xc_ts_format(rec->recorded_at, t), rec->hash);
             goto out;
         }
-        if ((rc = xc_store_version_put(s, v, c->err)))
+        if ((rc = xc_store_version_put(s, v, c->j.err)))
             goto out;
         stats->versions_recorded++;
         if (rec)
@@ -612,7 +546,7 @@ out:
 static int record_all(import_ctx *c, xc_store *s, xc_import_stats *stats)
 {
     int own = !xc_store_in_tx(s);
-    int rc = own ? xc_store_begin(s, c->err) : XC_OK;
+    int rc = own ? xc_store_begin(s, c->j.err) : XC_OK;
     if (rc)
         return rc;
     for (size_t i = 0; i < c->n_lists && rc == XC_OK; i++) {
@@ -626,13 +560,13 @@ static int record_all(import_ctx *c, xc_store *s, xc_import_stats *stats)
         xc_store_rollback(s);
         return rc;
     }
-    return xc_store_commit(s, c->err);
+    return xc_store_commit(s, c->j.err);
 }
 
 int xc_registry_import_json(xc_store *s, const char *text, size_t len, const char *filename,
                             xc_import_stats *stats, xc_error *err)
 {
-    import_ctx c = {.file = filename ? filename : "(input)", .err = err};
+    import_ctx c = {.j = {filename ? filename : "(input)", err}};
     xc_import_stats local;
     memset(&local, 0, sizeof(local));
     int rc = parse_document(&c, text, len);
@@ -673,41 +607,41 @@ static int csv_member(void *user, long line, int row, char **f, size_t n)
         for (int k = 0; k < COL_N; k++)
             st->col[k] = xc_csv_column(f, n, csv_columns[k]);
         if (st->col[COL_COUNTRY] < 0)
-            return xc_error_set(c->err, XC_EINVAL, where,
+            return xc_error_set(c->j.err, XC_EINVAL, where,
                                 "%s:%ld: the header has no \"country\" column; expected "
                                 "country[,reason][,source][,confidence]",
-                                c->file, line);
+                                c->j.file, line);
         return XC_OK;
     }
     const char *country = cell(st, f, n, COL_COUNTRY), *conf = cell(st, f, n, COL_CONFIDENCE);
     const char *reason = cell(st, f, n, COL_REASON), *source = cell(st, f, n, COL_SOURCE);
     const xc_country *cc;
     int confidence = v->confidence, rc;
-    snprintf(field, sizeof(field), "%s:%ld: country", c->file, line);
-    if ((rc = xc_country_lookup(country, field, &cc, c->err)))
+    snprintf(field, sizeof(field), "%s:%ld: country", c->j.file, line);
+    if ((rc = xc_country_lookup(country, field, &cc, c->j.err)))
         return rc;
     if (strcmp(country, cc->alpha2) != 0)
-        return xc_error_set(c->err, XC_EINVAL, where, "%s: \"%s\" must be written as the ISO 3166-1 alpha-2 code %s",
+        return xc_error_set(c->j.err, XC_EINVAL, where, "%s: \"%s\" must be written as the ISO 3166-1 alpha-2 code %s",
                             field, country, cc->alpha2);
-    snprintf(field, sizeof(field), "%s:%ld: confidence", c->file, line);
-    if (conf && (rc = xc_confidence_parse(conf, &confidence, field, c->err)))
+    snprintf(field, sizeof(field), "%s:%ld: confidence", c->j.file, line);
+    if (conf && (rc = xc_confidence_parse(conf, &confidence, field, c->j.err)))
         return rc;
     if (!reason)
         reason = st->dreason;
     if (!source)
         source = v->source;
     if (!reason || !*reason)
-        return xc_error_set(c->err, XC_EINVAL, where,
-                            "%s:%ld: member %s has no reason: fill the reason column or pass --reason", c->file, line,
+        return xc_error_set(c->j.err, XC_EINVAL, where,
+                            "%s:%ld: member %s has no reason: fill the reason column or pass --reason", c->j.file, line,
                             cc->alpha2);
     if (strlen(reason) > MAX_TEXT || strlen(source) > MAX_TEXT)
-        return xc_error_set(c->err, XC_EINVAL, where, "%s:%ld: reason or source longer than %d bytes", c->file, line,
+        return xc_error_set(c->j.err, XC_EINVAL, where, "%s:%ld: reason or source longer than %d bytes", c->j.file, line,
                             MAX_TEXT);
     if (v->n_members == MAX_MEMBERS)
-        return xc_error_set(c->err, XC_EINVAL, where, "%s:%ld: more than %d members", c->file, line, MAX_MEMBERS);
+        return xc_error_set(c->j.err, XC_EINVAL, where, "%s:%ld: more than %d members", c->j.file, line, MAX_MEMBERS);
     xc_member *nm = xc_realloc(v->members, (v->n_members + 1) * sizeof(*nm));
     if (!nm)
-        return xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+        return xc_error_set(c->j.err, XC_ENOMEM, NULL, "out of memory");
     v->members = nm;
     xc_member *m = &nm[v->n_members++];
     memset(m, 0, sizeof(*m));
@@ -716,13 +650,13 @@ static int csv_member(void *user, long line, int row, char **f, size_t n)
     m->since = XC_DATE_NONE;
     m->reason = xc_strdup(reason);
     m->source = xc_strdup(source);
-    return m->reason && m->source ? XC_OK : xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory");
+    return m->reason && m->source ? XC_OK : xc_error_set(c->j.err, XC_ENOMEM, NULL, "out of memory");
 }
 
 int xc_registry_import_members_csv(xc_store *s, const char *text, size_t len, const char *filename,
                                    const xc_csv_version_opts *o, xc_import_stats *stats, xc_error *err)
 {
-    import_ctx c = {.file = filename ? filename : "(input)", .err = err};
+    import_ctx c = {.j = {filename ? filename : "(input)", err}};
     xc_list_meta *meta = NULL;
     csv_state st;
     xc_import_stats local;
@@ -750,7 +684,7 @@ int xc_registry_import_members_csv(xc_store *s, const char *text, size_t len, co
     meta = NULL;
     pl->v = xc_calloc(1, sizeof(*pl->v));
     pl->paths = xc_calloc(1, sizeof(char *));
-    if (!pl->v || !pl->paths || !(pl->paths[0] = xc_strdup(c.file))) {
+    if (!pl->v || !pl->paths || !(pl->paths[0] = xc_strdup(c.j.file))) {
         rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
         goto out;
     }
@@ -774,16 +708,16 @@ int xc_registry_import_members_csv(xc_store *s, const char *text, size_t len, co
     st.v = v;
     st.dreason = o->reason;
     st.col[COL_COUNTRY] = -2; /* no header seen yet */
-    if ((rc = xc_csv_rows(text, len, c.file, csv_member, &st, err)))
+    if ((rc = xc_csv_rows(text, len, c.j.file, csv_member, &st, err)))
         goto out;
     if (st.col[COL_COUNTRY] == -2) {
-        rc = xc_error_set(err, XC_EINVAL, "csv", "%s: empty file; expected a header line", c.file);
+        rc = xc_error_set(err, XC_EINVAL, "csv", "%s: empty file; expected a header line", c.j.file);
         goto out;
     }
     qsort(v->members, v->n_members, sizeof(xc_member), cmp_member);
     for (size_t i = 1; i < v->n_members; i++) {
         if (strcmp(v->members[i].country, v->members[i - 1].country) == 0) {
-            rc = xc_error_set(err, XC_EINVAL, "csv", "%s: country %s is listed twice", c.file, v->members[i].country);
+            rc = xc_error_set(err, XC_EINVAL, "csv", "%s: country %s is listed twice", c.j.file, v->members[i].country);
             goto out;
         }
     }

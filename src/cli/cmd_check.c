@@ -70,10 +70,7 @@ static void print_answer(cli_ctx *c, json_t *a)
             out_table_row(t, row);
     }
     if (t) {
-        if (c->format == OUT_CSV)
-            out_table_print_csv(t, stdout);
-        else
-            out_table_print(t, stdout);
+        out_table_print_as(t, c->format == OUT_CSV, stdout);
     }
     out_table_free(t);
 }

@@ -46,10 +46,7 @@ int cmd_country_show(cli_ctx *c)
         out_table_row(t, row);
     }
     if (t && (n || c->format == OUT_CSV)) {
-        if (c->format == OUT_CSV)
-            out_table_print_csv(t, stdout);
-        else
-            out_table_print(t, stdout);
+        out_table_print_as(t, c->format == OUT_CSV, stdout);
     }
     out_table_free(t);
     xc_stints_free(st, n);
@@ -76,10 +73,7 @@ int cmd_country_ls(cli_ctx *c)
         out_table_row(t, row);
     }
     if (t) {
-        if (c->format == OUT_CSV)
-            out_table_print_csv(t, stdout);
-        else
-            out_table_print(t, stdout);
+        out_table_print_as(t, c->format == OUT_CSV, stdout);
     }
     out_table_free(t);
     return CLI_EXIT_OK;

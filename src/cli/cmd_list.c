@@ -17,14 +17,6 @@ static const char *name_of(const char *alpha2)
     return c ? xc_country_display_name(c) : "";
 }
 
-static void print_table(cli_ctx *c, out_table *t)
-{
-    if (c->format == OUT_CSV)
-        out_table_print_csv(t, stdout);
-    else
-        out_table_print(t, stdout);
-}
-
 int cmd_list_ls(cli_ctx *c)
 {
     xc_list_summary *l = NULL;
@@ -55,7 +47,7 @@ int cmd_list_ls(cli_ctx *c)
         out_table_row(t, row);
     }
     if (t)
-        print_table(c, t);
+        out_table_print_as(t, c->format == OUT_CSV, stdout);
     out_table_free(t);
     xc_list_summaries_free(l, n);
     return CLI_EXIT_OK;
@@ -122,7 +114,7 @@ int cmd_list_show(cli_ctx *c)
     }
     out_table *t = members_table(c, m, n);
     if (t && (n || c->format == OUT_CSV))
-        print_table(c, t);
+        out_table_print_as(t, c->format == OUT_CSV, stdout);
     out_table_free(t);
     xc_snapshot_free(snap);
     return CLI_EXIT_OK;
@@ -180,7 +172,7 @@ int cmd_list_diff(cli_ctx *c)
         add_changes(t, "removed", r, nr);
         add_changes(t, "added", a, na);
         if (na + nr || c->format == OUT_CSV)
-            print_table(c, t);
+            out_table_print_as(t, c->format == OUT_CSV, stdout);
     }
     out_table_free(t);
     xc_diff_free(d);

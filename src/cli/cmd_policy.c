@@ -12,14 +12,6 @@
 #include "parties.h"
 #include "policy.h"
 
-static void print_table(cli_ctx *c, out_table *t)
-{
-    if (c->format == OUT_CSV)
-        out_table_print_csv(t, stdout);
-    else
-        out_table_print(t, stdout);
-}
-
 static const char *js(json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -63,7 +55,7 @@ int cmd_item_ls(cli_ctx *c)
             out_table_row(t, row);
     }
     if (t)
-        print_table(c, t);
+        out_table_print_as(t, c->format == OUT_CSV, stdout);
     out_table_free(t);
     json_decref(j);
     return CLI_EXIT_OK;
@@ -180,7 +172,7 @@ int cmd_rules_ls(cli_ctx *c)
             out_table_row(t, row);
     }
     if (t)
-        print_table(c, t);
+        out_table_print_as(t, c->format == OUT_CSV, stdout);
     out_table_free(t);
     json_decref(j);
     return CLI_EXIT_OK;
@@ -253,7 +245,7 @@ int cmd_parties_ls(cli_ctx *c)
             out_table_row(t, row);
     }
     if (t)
-        print_table(c, t);
+        out_table_print_as(t, c->format == OUT_CSV, stdout);
     out_table_free(t);
     json_decref(j);
     return CLI_EXIT_OK;

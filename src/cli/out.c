@@ -141,6 +141,14 @@ void out_table_print_csv(const out_table *t, FILE *f)
             out_csv_field(f, t->cells[r * (size_t)t->ncols + (size_t)c], c == t->ncols - 1);
 }
 
+void out_table_print_as(const out_table *t, int csv, FILE *f)
+{
+    if (csv)
+        out_table_print_csv(t, f);
+    else
+        out_table_print(t, f);
+}
+
 void out_table_free(out_table *t)
 {
     if (!t)

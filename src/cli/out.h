@@ -19,6 +19,9 @@ int out_table_row(out_table *t, const char *const *cells);
 /* Print as an aligned table. */
 void out_table_print(const out_table *t, FILE *f);
 
+/* Print as CSV when csv is set, else as an aligned table. */
+void out_table_print_as(const out_table *t, int csv, FILE *f);
+
 /* Print as CSV (RFC 4180) with the headers as the first line. */
 void out_table_print_csv(const out_table *t, FILE *f);
 
