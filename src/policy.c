@@ -588,8 +588,6 @@ int xc_rules_import_json(xc_store *s, const char *text, size_t len, const char *
     json_t *root = NULL;
     char **ids = NULL;
     size_t n_ids = 0;
-    xc_party_snapshot *snaps = NULL;
-    size_t n_snaps = 0;
     memset(&pk, 0, sizeof(pk));
     memset(&c, 0, sizeof(c));
     c.j.file = file ? file : "(input)";
@@ -618,17 +616,25 @@ int xc_rules_import_json(xc_store *s, const char *text, size_t len, const char *
             rc = xc_error_set(err, XC_EINVAL, "chart", "%s: no list in the registry starts with the chart prefix \"%s\"",
                               c.j.file, pk.prefixes[i]);
     }
+    char **keys = NULL;
+    size_t n_keys = 0;
     if (rc == XC_OK && c.parties.n)
-        rc = xc_parties_load(s, XC_TS_LATEST, &snaps, &n_snaps, err);
-    for (size_t i = 0; rc == XC_OK && i < c.parties.n; i++)
-        if (!xc_parties_list_known(snaps, n_snaps, c.parties.v[i]))
+        rc = xc_store_doc_keys(s, XC_DOC_PARTIES, XC_TS_LATEST, &keys, &n_keys, err);
+    for (size_t i = 0; rc == XC_OK && i < c.parties.n; i++) {
+        /* snapshot keys are "LIST@DATE" */
+        size_t len = strlen(c.parties.v[i]);
+        int found = 0;
+        for (size_t k = 0; k < n_keys && !found; k++)
+            found = strncmp(keys[k], c.parties.v[i], len) == 0 && keys[k][len] == '@';
+        if (!found)
             rc = xc_error_set(err, XC_EINVAL, "party_on", "%s: the rules refer to party list \"%s\", which has no snapshot",
                               c.j.file, c.parties.v[i]);
+    }
+    xc_strv_free(keys, n_keys);
     if (rc == XC_OK) {
         const char *key = pk.regime;
         rc = xc_docs_record(s, XC_DOC_RULES, &root, &key, 1, recorded, err);
     }
-    xc_parties_free(snaps, n_snaps);
     xc_strv_free(ids, n_ids);
     names_free(&c.lists);
     names_free(&c.parties);

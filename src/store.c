@@ -140,25 +140,29 @@ void xc_strv_free(char **v, size_t n)
 int xc_store_doc_put(xc_store *s, const char *kind, const char *key, const char *hash, const char *body,
                      int *recorded, int64_t *id, xc_error *err)
 {
-    xc_doc *docs = NULL;
-    size_t n = 0;
+    int64_t head = 0;
+    char head_hash[65];
     int rc = need_tx(s, err);
     *recorded = 0;
-    if (rc || (rc = s->ops->doc_latest(s, kind, XC_TS_LATEST, &docs, &n, err)))
+    if (rc)
         return rc;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(docs[i].key, key) == 0 && strcmp(docs[i].hash, hash) == 0) {
-            if (id)
-                *id = docs[i].id;
-            xc_docs_free(docs, n);
-            return XC_OK;
-        }
+    rc = s->ops->doc_head(s, kind, key, &head, head_hash, err);
+    if (rc == XC_OK && strcmp(head_hash, hash) == 0) {
+        if (id)
+            *id = head;
+        return XC_OK; /* unchanged */
     }
-    xc_docs_free(docs, n);
+    if (rc != XC_OK && rc != XC_ENOTFOUND)
+        return rc;
     rc = s->ops->doc_put(s, kind, key, hash, body, s->tx_time, id, err);
     if (rc == XC_OK)
         *recorded = 1;
     return rc;
+}
+
+int xc_store_doc_keys(xc_store *s, const char *kind, int64_t as_of, char ***keys, size_t *n, xc_error *err)
+{
+    return s->ops->doc_keys(s, kind, as_of, keys, n, err);
 }
 
 int xc_store_doc_latest(xc_store *s, const char *kind, int64_t as_of, xc_doc **out, size_t *n, xc_error *err)

@@ -90,6 +90,9 @@ int xc_store_doc_put(xc_store *s, const char *kind, const char *key, const char 
 /* The latest document of each key of a kind recorded at or before as_of, by key. */
 int xc_store_doc_latest(xc_store *s, const char *kind, int64_t as_of, xc_doc **out, size_t *n, xc_error *err);
 
+/* Distinct keys of a kind's documents recorded at or before as_of, sorted. */
+int xc_store_doc_keys(xc_store *s, const char *kind, int64_t as_of, char ***keys, size_t *n, xc_error *err);
+
 /* The first document of a kind with a content hash; XC_ENOTFOUND if none. */
 int xc_store_doc_by_hash(xc_store *s, const char *kind, const char *hash, xc_doc *out, xc_error *err);
 

@@ -28,6 +28,8 @@ typedef struct xc_store_ops {
     int (*decision_put)(xc_store *s, const char *kind, const char *request, const char *result, int64_t tx,
                         int64_t *id, xc_error *err);
     int (*decision_get)(xc_store *s, int64_t id, xc_decision *out, xc_error *err);
+    int (*doc_head)(xc_store *s, const char *kind, const char *key, int64_t *id, char hash[65], xc_error *err);
+    int (*doc_keys)(xc_store *s, const char *kind, int64_t as_of, char ***keys, size_t *n, xc_error *err);
 } xc_store_ops;
 
 struct xc_store {

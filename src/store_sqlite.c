@@ -87,6 +87,8 @@ enum {
     ST_DOC_BY_HASH,
     ST_DECISION_PUT,
     ST_DECISION_GET,
+    ST_DOC_HEAD,
+    ST_DOC_KEYS,
     ST_COUNT
 };
 
@@ -122,6 +124,8 @@ static const char *const statements[ST_COUNT] = {
                        "WHERE kind = ?1 AND content_hash = ?2 ORDER BY id LIMIT 1",
     [ST_DECISION_PUT] = "INSERT INTO decision(kind, request, result, recorded_at) VALUES(?1, ?2, ?3, ?4)",
     [ST_DECISION_GET] = "SELECT id, kind, request, result, recorded_at FROM decision WHERE id = ?1",
+    [ST_DOC_HEAD] = "SELECT id, content_hash FROM document WHERE kind = ?1 AND key = ?2 ORDER BY id DESC LIMIT 1",
+    [ST_DOC_KEYS] = "SELECT DISTINCT key FROM document WHERE kind = ?1 AND recorded_at <= ?2 ORDER BY key",
 };
 
 typedef struct sqlite_impl {
@@ -705,6 +709,63 @@ static int sq_decision_get(xc_store *s, int64_t id, xc_decision *out, xc_error *
     return rc;
 }
 
+static int sq_doc_head(xc_store *s, const char *kind, const char *key, int64_t *id, char hash[65], xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    sqlite3_stmt *st = stmt(im, ST_DOC_HEAD, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st), rc = XC_OK;
+    if (step == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
+    } else if (step == SQLITE_DONE) {
+        rc = XC_ENOTFOUND;
+    } else {
+        rc = db_error(im, err, "reading a document");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_doc_keys(xc_store *s, const char *kind, int64_t as_of, char ***keys, size_t *n, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    char **v = NULL;
+    size_t len = 0;
+    int rc = XC_OK, step;
+    *keys = NULL;
+    *n = 0;
+    sqlite3_stmt *st = stmt(im, ST_DOC_KEYS, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ts_text(as_of, buf), -1, SQLITE_TRANSIENT);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        char **nv = xc_realloc(v, (len + 1) * sizeof(*v));
+        if (!nv || !(nv[len] = col_dup(st, 0))) {
+            v = nv ? nv : v;
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+            break;
+        }
+        v = nv;
+        len++;
+    }
+    if (rc == XC_OK && step != SQLITE_DONE)
+        rc = db_error(im, err, "listing documents");
+    sqlite3_reset(st);
+    if (rc) {
+        xc_strv_free(v, len);
+        return rc;
+    }
+    *keys = v;
+    *n = len;
+    return XC_OK;
+}
+
 static const xc_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -724,6 +785,8 @@ static const xc_store_ops sqlite_ops = {
     .doc_by_hash = sq_doc_by_hash,
     .decision_put = sq_decision_put,
     .decision_get = sq_decision_get,
+    .doc_head = sq_doc_head,
+    .doc_keys = sq_doc_keys,
 };
 
 int xc_store_sqlite_open(const char *path, xc_store *s, xc_error *err)
