@@ -622,10 +622,10 @@ int xc_rules_import_json(xc_store *s, const char *text, size_t len, const char *
         rc = xc_store_doc_keys(s, XC_DOC_PARTIES, XC_TS_LATEST, &keys, &n_keys, err);
     for (size_t i = 0; rc == XC_OK && i < c.parties.n; i++) {
         /* snapshot keys are "LIST@DATE" */
-        size_t len = strlen(c.parties.v[i]);
+        size_t id_len = strlen(c.parties.v[i]);
         int found = 0;
         for (size_t k = 0; k < n_keys && !found; k++)
-            found = strncmp(keys[k], c.parties.v[i], len) == 0 && keys[k][len] == '@';
+            found = strncmp(keys[k], c.parties.v[i], id_len) == 0 && keys[k][id_len] == '@';
         if (!found)
             rc = xc_error_set(err, XC_EINVAL, "party_on", "%s: the rules refer to party list \"%s\", which has no snapshot",
                               c.j.file, c.parties.v[i]);
