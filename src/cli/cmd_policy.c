@@ -1,6 +1,6 @@
 /*
- * cmd_policy.c: `exportctl item ...`, `rules ...` and `parties ...`: the
- * control list, the rule packs and the party-list snapshots.
+ * cmd_policy.c: `exportctl item ...` and `rules ...`: the control list and
+ * the rule packs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +9,6 @@
 #include "controllist.h"
 #include "mem.h"
 #include "out.h"
-#include "parties.h"
 #include "policy.h"
 
 static const char *js(json_t *o, const char *key)
@@ -141,11 +140,6 @@ int cmd_rules_import(cli_ctx *c)
     return import_file(c, "rule pack", rules_import);
 }
 
-int cmd_parties_import(cli_ctx *c)
-{
-    return import_file(c, "snapshot", xc_parties_import_json);
-}
-
 int cmd_rules_ls(cli_ctx *c)
 {
     xc_policy *p = NULL;
@@ -213,39 +207,6 @@ int cmd_rules_show(cli_ctx *c)
     }
     if (t)
         out_table_print(t, stdout);
-    out_table_free(t);
-    json_decref(j);
-    return CLI_EXIT_OK;
-}
-
-int cmd_parties_ls(cli_ctx *c)
-{
-    xc_party_snapshot *s = NULL;
-    size_t n = 0;
-    int64_t as_of;
-    int rc = cli_as_of_opt(c, &as_of);
-    if (rc || (rc = cli_open_db(c)) || (rc = xc_parties_load(c->store, as_of, &s, &n, &c->err)))
-        return cli_fail(c, rc);
-    json_t *j = xc_parties_json(s, n);
-    xc_parties_free(s, n);
-    if (c->format == OUT_JSON)
-        return cli_print_json(c, j);
-    static const char *const h[] = {"LIST", "LIST DATE", "ENTRIES", "CONFIDENCE", "HASH", "SOURCE"};
-    static const int w[] = {0, 0, 0, 0, 12, 70};
-    out_table *t = out_table_new(6, h, c->format == OUT_CSV ? NULL : w);
-    json_t *sn;
-    size_t i;
-    json_array_foreach(json_object_get(j, "snapshots"), i, sn)
-    {
-        char cnt[16];
-        snprintf(cnt, sizeof(cnt), "%zu", json_array_size(json_object_get(sn, "entries")));
-        const char *row[] = {js(sn, "list"), js(sn, "list_date"), cnt, js(sn, "confidence"), js(sn, "content_hash"),
-                             js(sn, "source")};
-        if (t)
-            out_table_row(t, row);
-    }
-    if (t)
-        out_table_print_as(t, c->format == OUT_CSV, stdout);
     out_table_free(t);
     json_decref(j);
     return CLI_EXIT_OK;

@@ -72,6 +72,29 @@ static const cli_opt check_opts[] = {
 
 static const cli_opt import_only[] = {{NULL, NULL, NULL, 0}};
 
+static const cli_opt parties_import_opts[] = {
+    {"format", "F", "ofac-sdn (a folder), csl-csv, csl-json, un-xml, bis-dpl, csv or exportctl (default)", 0},
+    {"list-id", "ID", "list id to record the snapshot under (default: per format)", 0},
+    {"list-date", "DATE", "date of the list (default: from the file where it says, else required)", 0},
+    {"source", "TEXT", "source of the file (default: per format)", 0},
+    {"max-age-days", "N", "screening refuses the snapshot when its list date is older than N days", 0},
+    {NULL, NULL, NULL, 0}};
+
+static const cli_opt match_opts[] = {
+    {"threshold", "T", "score from 0 to 1 at or above which the pair is a match (default: the documented one)", 0},
+    {"type", "T", "person or entity (default: unknown)", 0},
+    {NULL, NULL, NULL, 0}};
+
+static const cli_opt screen_opts[] = {
+    {"type", "T", "person or entity", 0},
+    {"country", "CC", "country of the party (boosts or filters hits; see docs/screening.md)", 0},
+    {"threshold", "T", "minimum score of a hit (default: the documented one)", 0},
+    {"limit", "K", "at most K hits per name (default 10)", 0},
+    {"batch", "FILE", "screen every row of a CSV with a header", 0},
+    {"column", "COL", "with --batch: the column holding the names (default name)", 0},
+    {"date", "DATE", "screen against the snapshots in force on DATE (default today)", 0},
+    {NULL, NULL, NULL, 0}};
+
 static const cli_command commands[] = {
     {"check", NULL, cmd_check, "", 0, 0, "May this export go ahead, and why?",
      "Answers for a regime, an item, a destination, an end user, an activity and a date with one of\n"
@@ -101,8 +124,22 @@ static const cli_command commands[] = {
      "table,json"},
     {"parties", "ls", cmd_parties_ls, "", 0, 0, "List party-list snapshots",
      "Each snapshot with its list date, source, entry count and content hash.", asof_opts, "table,json,csv"},
-    {"parties", "import", cmd_parties_import, "FILE", 1, 1, "Import party-list snapshots (exportctl-parties/1 JSON)",
-     "Each snapshot is recorded with its source, list date and content hash.", import_only, "table,json"},
+    {"parties", "import", cmd_parties_import, "PATH", 1, 1, "Import a denied-party list as a snapshot",
+     "Formats: ofac-sdn (a folder with sdn.csv, alt.csv, add.csv), csl-csv (trade.gov consolidated.csv,\n"
+     "current and 2019 layouts), csl-json, un-xml, bis-dpl, csv (documented plain CSV) and exportctl\n"
+     "(exportctl-parties/1 JSON). Each import is a snapshot with source, list date, content hash and\n"
+     "counts; a bad row is reported with its line number and counted; the import wholly succeeds or\n"
+     "changes nothing.",
+     parties_import_opts, "table,json"},
+    {"match", NULL, cmd_match, "NAME1 NAME2", 2, 2, "Score how well two names match, and why",
+     "Normalises both names (Unicode, transliteration to Latin, legal forms, honorifics, word order)\n"
+     "and aligns their tokens; prints the score in [0,1], the threshold, whether it is a match and\n"
+     "which tokens matched which, and how.",
+     match_opts, "table,json"},
+    {"screen", NULL, cmd_screen, "[NAME]", 0, 1, "Screen a party against the denied-party lists",
+     "Every hit at or above the threshold, with its list, snapshot, score and explanation. Fails\n"
+     "closed: no list loaded, or a list older than its maximum age, is an error, never \"clear\".",
+     screen_opts, "table,json"},
     {"list", "ls", cmd_list_ls, "", 0, 0, "List the country lists in the registry",
      "Shows each list's id, title, authority, number of versions and its counts today.", asof_opts,
      "table,json,csv"},

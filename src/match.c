@@ -1,0 +1,2 @@
+/* match.c: placeholder, being written. */
+int xc_match_placeholder;

@@ -1,0 +1,2 @@
+/* normalize.c: placeholder, being written. */
+int xc_normalize_placeholder;

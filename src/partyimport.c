@@ -1,0 +1,2 @@
+/* partyimport.c: placeholder, being written. */
+int xc_partyimport_placeholder;

@@ -1,0 +1,2 @@
+/* screen.c: placeholder, being written. */
+int xc_screen_placeholder;
