@@ -1,6 +1,7 @@
 /*
  * bundle.h: data files compiled into the binary at build time
- * (tools/embed.c over the JSON files in data/lists), loaded into a new database on
+ * (tools/embed.c over the JSON files in data/items, data/lists,
+ * data/parties and data/rules), loaded into a new database on
  * first use so that exportctl works from any directory.
  */
 #ifndef XC_BUNDLE_H

@@ -211,6 +211,22 @@ int xc_items_import_json(xc_store *s, const char *text, size_t len, const char *
         }
         item_clear(&it);
     }
+    if (rc == XC_OK) {
+        /* codes are compared without case: "5a980" may not become a second 5A980 */
+        xc_item *have = NULL;
+        size_t n_have = 0;
+        rc = xc_items_load(s, XC_TS_LATEST, &have, &n_have, err);
+        for (size_t i = 0; rc == XC_OK && i < n; i++) {
+            const xc_item *old = xc_items_find(have, n_have, keys[i]);
+            if (old && strcmp(old->code, keys[i]) != 0) {
+                char p[64];
+                snprintf(p, sizeof(p), "$.items[%zu].code", i);
+                rc = xc_j_bad(&c, XC_EINVAL, p, "\"%s\" differs only in case from the recorded item %s; write it as %s",
+                              keys[i], old->code, old->code);
+            }
+        }
+        xc_items_free(have, n_have);
+    }
     if (rc == XC_OK)
         rc = xc_docs_record(s, XC_DOC_ITEM, docs, keys, n, recorded, err);
     if (n_items)

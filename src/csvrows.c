@@ -64,6 +64,19 @@ static void on_row(int term, void *user)
 
 int xc_csv_rows(const char *text, size_t len, const char *file, xc_csv_row_fn fn, void *user, xc_error *err)
 {
+    return xc_csv_rows_delim(text, len, file, ',', fn, user, err);
+}
+
+/* libcsv trims spaces and tabs around unquoted fields; a tab delimiter must
+ * not count as one of them. */
+static int is_space_not_tab(unsigned char c)
+{
+    return c == CSV_SPACE;
+}
+
+int xc_csv_rows_delim(const char *text, size_t len, const char *file, char delim, xc_csv_row_fn fn, void *user,
+                      xc_error *err)
+{
     struct csv_parser p;
     state st;
     memset(&st, 0, sizeof(st));
@@ -74,6 +87,9 @@ int xc_csv_rows(const char *text, size_t len, const char *file, xc_csv_row_fn fn
     st.line = 1;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    csv_set_delim(&p, (unsigned char)delim);
+    if (delim == '\t')
+        csv_set_space_func(&p, is_space_not_tab);
     const char *q = text, *end = text + len;
     while (q < end && st.rc == XC_OK) {
         const char *nl = memchr(q, '\n', (size_t)(end - q));

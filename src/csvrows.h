@@ -20,6 +20,10 @@ typedef int (*xc_csv_row_fn)(void *user, long line, int row, char **fields, size
  * file (e.g. an unterminated quote) fails with XC_EINVAL naming FILE:LINE. */
 int xc_csv_rows(const char *text, size_t len, const char *file, xc_csv_row_fn fn, void *user, xc_error *err);
 
+/* xc_csv_rows with another field delimiter (e.g. '\t' for tab-separated files). */
+int xc_csv_rows_delim(const char *text, size_t len, const char *file, char delim, xc_csv_row_fn fn, void *user,
+                      xc_error *err);
+
 /* Index of a header name in fields (case-insensitive), or -1. */
 int xc_csv_column(char **fields, size_t n, const char *name);
 

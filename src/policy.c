@@ -9,6 +9,7 @@
  */
 #include "policy.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "model.h"
 #include "parties.h"
 #include "registry.h"
+#include "screen.h"
 
 #define FORMAT_NAME "exportctl-rules/1"
 #define MAX_RULES 64
@@ -161,8 +163,21 @@ struct xc_policy {
     size_t n_lists;
     xc_party_snapshot *snaps;
     size_t n_snaps;
+    xc_allow *allow;
+    size_t n_allow;
     int64_t as_of;
+    struct screen_cache *screen; /* built on the first check that names parties */
 };
+
+/* The screening index for the snapshots in force on some date, reused while
+ * checks fall on dates with the same snapshots in force. */
+typedef struct screen_cache {
+    xc_screen_index *idx;
+    xc_screen_scratch *scratch;
+    xc_screen_result *res;
+    const xc_party_snapshot **in_force; /* the set the index was built from */
+    size_t n_in_force;
+} screen_cache;
 
 /* Names of lists a pack refers to, collected while parsing, to resolve later. */
 typedef struct name_set {
@@ -667,6 +682,14 @@ void xc_policy_free(xc_policy *p)
     xc_items_free(p->items, p->n_items);
     lists_free(p->lists, p->n_lists);
     xc_parties_free(p->snaps, p->n_snaps);
+    xc_allow_free(p->allow, p->n_allow);
+    if (p->screen) {
+        xc_screen_index_free(p->screen->idx);
+        xc_screen_scratch_free(p->screen->scratch);
+        xc_free(p->screen->res);
+        xc_free(p->screen->in_force);
+        xc_free(p->screen);
+    }
     xc_free(p);
 }
 
@@ -807,6 +830,10 @@ int xc_policy_load(xc_store *s, int64_t as_of, xc_policy **out, xc_error *err)
     if (rc == XC_OK)
         rc = xc_parties_load(s, as_of, &p->snaps, &p->n_snaps, err);
     if (rc == XC_OK)
+        rc = xc_allow_load(s, as_of, &p->allow, &p->n_allow, err);
+    if (rc == XC_OK && !(p->screen = xc_calloc(1, sizeof(screen_cache))))
+        rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    if (rc == XC_OK)
         rc = load_packs(s, p, err);
     if (rc) {
         xc_policy_free(p);
@@ -824,6 +851,48 @@ size_t xc_policy_regime_count(const xc_policy *p)
 const char *xc_policy_regime_at(const xc_policy *p, size_t i)
 {
     return i < p->n_packs ? p->packs[i].regime : NULL;
+}
+
+/* Make sure the screening index covers the snapshots in force on `at`;
+ * fails closed like `screen` does. */
+static int screen_ready(const xc_policy *p, xc_date at, xc_error *err)
+{
+    screen_cache *sc = p->screen;
+    const xc_party_snapshot **set = xc_calloc(p->n_snaps ? p->n_snaps : 1, sizeof(*set));
+    size_t n = 0;
+    if (!set)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < p->n_snaps; i++) {
+        const xc_party_snapshot *s = &p->snaps[i];
+        if (s->list_date <= at && !(i + 1 < p->n_snaps && strcmp(p->snaps[i + 1].list_id, s->list_id) == 0 &&
+                                    p->snaps[i + 1].list_date <= at))
+            set[n++] = s;
+    }
+    if (sc->idx && n == sc->n_in_force && memcmp(set, sc->in_force, n * sizeof(*set)) == 0) {
+        xc_free(set);
+        return XC_OK;
+    }
+    xc_screen_index *idx = NULL;
+    xc_screen_scratch *scratch = NULL;
+    int rc = xc_screen_index_build(p->snaps, p->n_snaps, at, &idx, err);
+    if (rc == XC_OK)
+        rc = xc_screen_scratch_new(idx, &scratch, err);
+    if (rc == XC_OK && !sc->res && !(sc->res = xc_malloc(sizeof(*sc->res))))
+        rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    if (rc) {
+        xc_screen_index_free(idx);
+        xc_screen_scratch_free(scratch);
+        xc_free(set);
+        return rc;
+    }
+    xc_screen_index_free(sc->idx);
+    xc_screen_scratch_free(sc->scratch);
+    xc_free(sc->in_force);
+    sc->idx = idx;
+    sc->scratch = scratch;
+    sc->in_force = set;
+    sc->n_in_force = n;
+    return XC_OK;
 }
 
 /* ---- prepare ----------------------------------------------------------------------------- */
@@ -909,6 +978,8 @@ int xc_policy_prepare(const xc_policy *p, const xc_check_req *req, xc_check *chk
             return xc_error_set(err, XC_EINVAL, "party", "party: \"%s\" has no letters or digits", name);
     }
     chk->n_parties = req->n_parties;
+    if (chk->n_parties && (rc = screen_ready(p, req->date, err)))
+        return rc;
     const xc_item_map *m = chk->map;
     for (size_t k = 0; k < pk->n_prefixes; k++) {
         for (size_t r = 0; r < MAX_REASONS; r++) {
@@ -938,6 +1009,8 @@ typedef struct fact {
     const xc_party_snapshot *snap;
     int entry, party;
     size_t which;
+    double score;    /* F_PARTY_HIT: screening score */
+    const char *tag; /* F_PARTY_*: the list id or tag screened against */
 } fact;
 
 #define SINK_FACTS 48
@@ -1052,13 +1125,15 @@ static int eval_pred(const xc_policy *p, const xc_check *c, const pred *q, sink 
                     xc_date_format(c->date, d));
         }
         break;
-    case P_ITEM_FLAG:
-        r = 1;
-        for (size_t i = 0; i < q->n_strs && r; i++)
+    case P_ITEM_FLAG: {
+        /* like every list-valued predicate: any of the values */
+        size_t i;
+        for (i = 0; i < q->n_strs && !r; i++)
             r = xc_item_map_has_flag(m, q->strs[i]);
         add_fact(k, (fact){.kind = F_ITEM});
-        say(k, "%s %s flag %s; ", it->code, r ? "carries" : "does not carry", q->strs[0]);
+        say(k, "%s %s flag %s; ", it->code, r ? "carries" : "does not carry", q->strs[r ? i - 1 : 0]);
         break;
+    }
     case P_ITEM_IN:
         r = item_in(it, q->strs, q->n_strs);
         say(k, "item %s is %sone of the listed codes; ", it->code, r ? "" : "not ");
@@ -1096,37 +1171,50 @@ static int eval_pred(const xc_policy *p, const xc_check *c, const pred *q, sink 
         break;
     case P_EUF:
     case P_EUF_NOT:
-        r = has_str(c->eu_flags, c->n_eu_flags, q->strs[0]);
-        say(k, "end-user flag %s is %s; ", q->strs[0], r ? "set" : "not set");
+        for (size_t i = 0; i < q->n_strs && !r; i++) {
+            r = has_str(c->eu_flags, c->n_eu_flags, q->strs[i]);
+            say(k, "end-user flag %s is %s; ", q->strs[i], r ? "set" : "not set");
+        }
         if (q->kind == P_EUF_NOT)
             r = !r;
         break;
     case P_RISK:
-        r = has_str(c->risk_flags, c->n_risk_flags, q->strs[0]);
-        say(k, "risk flag %s is %s; ", q->strs[0], r ? "set" : "not set");
+        for (size_t i = 0; i < q->n_strs && !r; i++) {
+            r = has_str(c->risk_flags, c->n_risk_flags, q->strs[i]);
+            say(k, "risk flag %s is %s; ", q->strs[i], r ? "set" : "not set");
+        }
         break;
     case P_PARTY_ON:
+        if (c->n_parties == 0) {
+            say(k, "no party named; ");
+            break;
+        }
         for (size_t l = 0; l < q->n_strs; l++) {
-            const xc_party_snapshot *snap = xc_parties_in_force(p->snaps, p->n_snaps, q->strs[l], c->date);
+            const screen_cache *sc = p->screen;
+            xc_screen_result *res = sc->res;
             int hits = 0;
-            for (size_t i = 0; snap && i < c->n_parties; i++) {
-                size_t which = 0;
-                int e = xc_party_match(snap, c->party_folded[i], &which);
-                if (e >= 0) {
+            for (size_t i = 0; sc->idx && i < c->n_parties; i++) {
+                xc_screen_opts o = {.type = XC_NAME_UNKNOWN, .threshold = -1, .limit = 1, .tag = q->strs[l],
+                                    .at = c->date, .allow = p->allow, .n_allow = p->n_allow};
+                if (xc_screen_query(sc->idx, sc->scratch, c->party_names[i], &o, res, NULL) != XC_OK)
+                    continue;
+                for (size_t h = 0; h < res->n_hits; h++) {
+                    const xc_screen_hit *hit = &res->hits[h];
                     hits++;
-                    add_fact(k, (fact){.kind = F_PARTY_HIT, .snap = snap, .entry = e, .party = (int)i, .which = which});
-                    say(k, "party \"%s\" is on %s as \"%s\"; ", c->party_names[i], q->strs[l],
-                        snap->entries[e].name);
+                    add_fact(k, (fact){.kind = F_PARTY_HIT, .snap = hit->snap,
+                                       .entry = (int)(hit->entry - hit->snap->entries), .party = (int)i,
+                                       .which = hit->name_index, .score = hit->score, .tag = q->strs[l]});
+                    say(k, "party \"%s\" matches %s entry \"%s\" (score %.2f); ", c->party_names[i], q->strs[l],
+                        hit->entry->name, hit->score);
                 }
+                for (size_t h = 0; h < res->n_suppressed; h++)
+                    say(k, "party \"%s\" matches %s entry \"%s\" (score %.2f) but is allow-listed: %s; ",
+                        c->party_names[i], q->strs[l], res->suppressed[h].entry->name, res->suppressed[h].score,
+                        res->suppressed[h].allowed->reason);
             }
             if (!hits) {
-                add_fact(k, (fact){.kind = F_PARTY_LIST, .snap = snap, .list = (int)l});
-                if (!snap)
-                    say(k, "no snapshot of %s is in force on the date; ", q->strs[l]);
-                else if (c->n_parties == 0)
-                    say(k, "no party named; ");
-                else
-                    say(k, "no party is on %s; ", q->strs[l]);
+                add_fact(k, (fact){.kind = F_PARTY_LIST, .tag = q->strs[l]});
+                say(k, "no party matches %s; ", q->strs[l]);
             }
             r |= hits > 0;
         }
@@ -1245,23 +1333,21 @@ static json_t *fact_json(const xc_policy *p, const xc_check *c, const fact *f, i
     case F_PARTY_HIT: {
         const xc_party_entry *e = &f->snap->entries[f->entry];
         *conf = f->snap->confidence;
-        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "kind", "party-hit", "query",
-                         c->party_names[f->party], "list", f->snap->list_id, "entry_id", e->id, "entry_name", e->name,
-                         "matched", f->which == 0 ? e->name : e->aliases[f->which - 1], "match",
-                         "exact after case folding", "snapshot_id", (json_int_t)f->snap->doc_id, "list_date",
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:s, s:I, s:s, s:s, s:s}", "kind", "party-hit",
+                         "query", c->party_names[f->party], "list", f->tag, "entry_id", e->id, "entry_name", e->name,
+                         "matched", f->which == 0 ? e->name : e->aliases[f->which - 1], "score",
+                         floor(f->score * 10000 + 0.5) / 10000, "matcher", XC_MATCHER_VERSION, "snapshot_list",
+                         f->snap->list_id, "snapshot_id", (json_int_t)f->snap->doc_id, "list_date",
                          xc_date_format(f->snap->list_date, d), "content_hash", f->snap->hash, "confidence",
                          xc_confidence_name(*conf));
     }
-    case F_PARTY_LIST:
-        if (!f->snap) {
-            *conf = XC_CONF_INFERRED;
-            return json_pack("{s:s, s:o, s:i}", "kind", "party-list", "snapshot", json_null(), "hits", 0);
-        }
-        *conf = f->snap->confidence;
-        return json_pack("{s:s, s:s, s:I, s:s, s:s, s:i, s:s}", "kind", "party-list", "list", f->snap->list_id,
-                         "snapshot_id", (json_int_t)f->snap->doc_id, "list_date",
-                         xc_date_format(f->snap->list_date, d), "content_hash", f->snap->hash, "hits", 0,
-                         "confidence", xc_confidence_name(*conf));
+    case F_PARTY_LIST: {
+        const screen_cache *sc = p->screen;
+        *conf = XC_CONF_OFFICIAL;
+        return json_pack("{s:s, s:s, s:i, s:s, s:o}", "kind", "party-list", "list", f->tag, "hits", 0, "matcher",
+                         XC_MATCHER_VERSION, "snapshots",
+                         sc->idx ? xc_screen_snapshots_json(sc->idx) : json_array());
+    }
     }
     *conf = XC_CONF_INFERRED;
     return json_null();
@@ -1287,16 +1373,30 @@ static void note_input(inputs *in, json_t *fj)
                                                    json_object_get(v, "id"), "effective_from",
                                                    json_object_get(v, "effective_from"), "content_hash",
                                                    json_object_get(v, "content_hash")));
-    } else if ((strcmp(kind, "party-hit") == 0 || strcmp(kind, "party-list") == 0) &&
-               json_object_get(fj, "snapshot_id")) {
-        size_t i;
-        json_t *e;
-        json_array_foreach(in->parties, i, e) if (json_equal(json_object_get(e, "snapshot_id"),
-                                                             json_object_get(fj, "snapshot_id"))) return;
-        json_array_append_new(in->parties, json_pack("{s:O, s:O, s:O, s:O}", "list", json_object_get(fj, "list"),
-                                                     "snapshot_id", json_object_get(fj, "snapshot_id"), "list_date",
-                                                     json_object_get(fj, "list_date"), "content_hash",
-                                                     json_object_get(fj, "content_hash")));
+    } else if (strcmp(kind, "party-hit") == 0 || strcmp(kind, "party-list") == 0) {
+        json_t *snaps = json_object_get(fj, "snapshots"), *one = NULL;
+        if (!snaps) { /* a hit names its own snapshot */
+            one = json_pack("[{s:O, s:O, s:O, s:O}]", "list", json_object_get(fj, "snapshot_list"), "snapshot_id",
+                            json_object_get(fj, "snapshot_id"), "list_date", json_object_get(fj, "list_date"),
+                            "content_hash", json_object_get(fj, "content_hash"));
+            snaps = one;
+        }
+        size_t k;
+        json_t *sn;
+        json_array_foreach(snaps, k, sn)
+        {
+            size_t i;
+            json_t *e;
+            int seen = 0;
+            json_array_foreach(in->parties, i, e) seen |= json_equal(json_object_get(e, "snapshot_id"),
+                                                                    json_object_get(sn, "snapshot_id"));
+            if (!seen)
+                json_array_append_new(in->parties, json_pack("{s:O, s:O, s:O, s:O}", "list", json_object_get(sn, "list"),
+                                                             "snapshot_id", json_object_get(sn, "snapshot_id"),
+                                                             "list_date", json_object_get(sn, "list_date"),
+                                                             "content_hash", json_object_get(sn, "content_hash")));
+        }
+        json_decref(one);
     }
 }
 
@@ -1385,9 +1485,10 @@ json_t *xc_check_json(const xc_policy *p, const xc_check *c)
         json_t *facts = json_array();
         if (c->skipped >> i & 1) {
             state = "skipped";
+            char t[XC_DATE_BUF];
             say(k, "not in force on %s (rule effective %s%s%s)", xc_date_format(c->date, d),
                 r->from == XC_DATE_NONE ? "always" : xc_date_format(r->from, e), r->to == XC_DATE_NONE ? "" : " to ",
-                r->to == XC_DATE_NONE ? "" : xc_date_format(r->to, d));
+                r->to == XC_DATE_NONE ? "" : xc_date_format(r->to, t));
         } else {
             int fired = eval_preds(p, c, r->preds, r->n_preds, k, &failed);
             state = fired ? "fired" : "not-fired";
@@ -1441,11 +1542,12 @@ json_t *xc_check_json(const xc_policy *p, const xc_check *c)
     xc_free(k);
     if (!out)
         return NULL;
-    /* the answer's confidence: the weakest among the rules that fired */
+    /* the answer's confidence: the weakest among the rules evaluated, since a
+     * rule that did not fire also decided the answer */
     int conf = XC_CONF_OFFICIAL;
     size_t i;
     json_t *tr;
-    json_array_foreach(trace, i, tr) if (strcmp(json_string_value(json_object_get(tr, "state")), "fired") == 0)
+    json_array_foreach(trace, i, tr) if (strcmp(json_string_value(json_object_get(tr, "state")), "skipped") != 0)
     {
         int rc;
         if (xc_confidence_parse(json_string_value(json_object_get(tr, "confidence")), &rc, NULL, NULL) == XC_OK)

@@ -1,2 +1,770 @@
-/* screen.c: placeholder, being written. */
-int xc_screen_placeholder;
+/*
+ * screen.c: the screening index, queries, atomic refresh and the allow-list.
+ *
+ * Index layout: every indexed name (primary names and aliases) is a `sname`
+ * whose normalised tokens live packed in a byte pool.  Each name token of
+ * kind XC_TOK_NAME contributes up to three keys: the token itself, its
+ * phonetic key and its first four letters.  Keys are 64-bit hashes in an
+ * open-addressing table pointing at posting lists of name ids.  A query
+ * accumulates, per candidate name, the set of query tokens that reached it
+ * (rare keys first; very common keys are only used when nothing rarer
+ * matched), scores the best candidates with xc_match_names and keeps those
+ * at or above the threshold.
+ */
+#include "screen.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docs.h"
+#include "mem.h"
+#include "model.h"
+
+#define MAX_CANDIDATES 256      /* names scored per query */
+#define COMMON_POSTINGS 20000   /* a key this frequent is a last resort */
+#define PREFIX_LEN 4
+
+typedef struct sname {
+    uint32_t entry;     /* index into idx->entries */
+    uint32_t tok_off;   /* offset of the packed tokens in idx->pool */
+    uint16_t name_index;
+    uint8_t n_tok;
+    uint8_t type;
+} sname;
+
+typedef struct sentry {
+    const xc_party_snapshot *snap;
+    const xc_party_entry *entry;
+} sentry;
+
+struct xc_screen_index {
+    const xc_party_snapshot **snaps; /* the snapshots in force */
+    size_t n_snaps;
+    sentry *entries;
+    size_t n_entries;
+    sname *names;
+    size_t n_names;
+    unsigned char *pool;
+    size_t pool_len;
+    /* key table */
+    uint64_t *slot_key;   /* 0 = empty */
+    uint32_t *slot_post;  /* index into post_off */
+    size_t n_slots;       /* power of two */
+    uint32_t *post_off;   /* n_keys + 1 offsets into postings */
+    uint32_t *postings;
+    size_t n_keys, n_postings;
+    xc_date at;
+};
+
+struct xc_screen_scratch {
+    uint32_t *stamp;  /* per name: generation of the last touch */
+    uint32_t *qmask;  /* per name: query tokens that reached it */
+    uint32_t gen;
+    uint32_t *touched;
+    size_t n_touched, cap_touched;
+    size_t n_names;
+};
+
+/* ---- hashing and packing ----------------------------------------------------- */
+
+static uint64_t hash_key(char tag, const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)(unsigned char)tag;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+/* Packed token: len, kind | initial << 4, phon[8], text[len]. */
+static size_t packed_size(const xc_token *t)
+{
+    return 2 + 8 + t->len;
+}
+
+static void pack_token(unsigned char *p, const xc_token *t)
+{
+    p[0] = t->len;
+    p[1] = (unsigned char)(t->kind | (t->initial << 4));
+    memcpy(p + 2, t->phon, 8);
+    memcpy(p + 10, t->text, t->len);
+}
+
+static void unpack_name(const xc_screen_index *idx, const sname *sn, xc_name *out)
+{
+    const unsigned char *p = idx->pool + sn->tok_off;
+    size_t o = 0;
+    out->n = sn->n_tok;
+    out->type = sn->type;
+    for (int i = 0; i < sn->n_tok; i++) {
+        xc_token *t = &out->tok[i];
+        t->len = p[0];
+        t->kind = p[1] & 15;
+        t->initial = p[1] >> 4;
+        memcpy(t->phon, p + 2, 8);
+        memcpy(t->text, p + 10, t->len);
+        t->text[t->len] = '\0';
+        if (o + t->len + 1 < sizeof(out->norm)) {
+            if (o)
+                out->norm[o++] = ' ';
+            memcpy(out->norm + o, t->text, t->len);
+            o += t->len;
+        }
+        p += 10 + t->len;
+    }
+    out->norm[o] = '\0';
+}
+
+/* Keys of one token: returns how many were written to k. */
+static int token_keys(const xc_token *t, uint64_t k[3])
+{
+    int n = 0;
+    if (t->kind != XC_TOK_NAME || t->len == 0)
+        return 0;
+    k[n++] = hash_key('t', t->text, t->len);
+    if (t->phon[0])
+        k[n++] = hash_key('p', t->phon, strnlen(t->phon, 8));
+    if (t->len > PREFIX_LEN)
+        k[n++] = hash_key('f', t->text, PREFIX_LEN);
+    return n;
+}
+
+/* ---- building ------------------------------------------------------------------ */
+
+typedef struct kpair {
+    uint64_t key;
+    uint32_t name;
+} kpair;
+
+static int cmp_kpair(const void *a, const void *b)
+{
+    const kpair *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->name > y->name) - (x->name < y->name);
+}
+
+static int entry_type(const xc_party_entry *e)
+{
+    if (!e->type)
+        return XC_NAME_UNKNOWN;
+    return strcmp(e->type, "individual") == 0 || strcmp(e->type, "person") == 0 ? XC_NAME_PERSON : XC_NAME_ENTITY;
+}
+
+void xc_screen_index_free(xc_screen_index *idx)
+{
+    if (!idx)
+        return;
+    xc_free(idx->snaps);
+    xc_free(idx->entries);
+    xc_free(idx->names);
+    xc_free(idx->pool);
+    xc_free(idx->slot_key);
+    xc_free(idx->slot_post);
+    xc_free(idx->post_off);
+    xc_free(idx->postings);
+    xc_free(idx);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need)
+        c *= 2;
+    void *np = xc_realloc(*p, c * elem);
+    if (!np)
+        return -1;
+    *p = np;
+    *cap = c;
+    return 0;
+}
+
+int xc_screen_index_build(const xc_party_snapshot *snaps, size_t n, xc_date at, xc_screen_index **out,
+                          xc_error *err)
+{
+    xc_screen_index *idx = xc_calloc(1, sizeof(*idx));
+    kpair *pairs = NULL;
+    size_t n_pairs = 0, cap_pairs = 0, cap_names = 0, cap_pool = 0;
+    xc_name *nm = NULL;
+    char d[XC_DATE_BUF], e[XC_DATE_BUF];
+    int rc = XC_OK;
+    *out = NULL;
+    if (!idx || !(idx->snaps = xc_calloc(n ? n : 1, sizeof(*idx->snaps))) || !(nm = xc_malloc(sizeof(*nm))))
+        goto oom;
+    idx->at = at;
+    /* the latest snapshot of each list on `at` (snaps are sorted by list, date) */
+    for (size_t i = 0; i < n; i++) {
+        if (snaps[i].list_date > at)
+            continue;
+        if (i + 1 < n && strcmp(snaps[i + 1].list_id, snaps[i].list_id) == 0 && snaps[i + 1].list_date <= at)
+            continue;
+        if (snaps[i].max_age_days > 0 && at - snaps[i].list_date > snaps[i].max_age_days) {
+            rc = xc_error_set(err, XC_EINVAL, "snapshot",
+                              "screening refused: the %s snapshot of %s is %d days old on %s, more than its maximum "
+                              "age of %d days; import a current list",
+                              snaps[i].list_id, xc_date_format(snaps[i].list_date, d), (int)(at - snaps[i].list_date),
+                              xc_date_format(at, e), snaps[i].max_age_days);
+            goto fail;
+        }
+        idx->snaps[idx->n_snaps++] = &snaps[i];
+    }
+    if (idx->n_snaps == 0) {
+        rc = xc_error_set(err, XC_EINVAL, "snapshot",
+                          "screening refused: no party list is loaded for %s (see `exportctl parties import`)",
+                          xc_date_format(at, d));
+        goto fail;
+    }
+    size_t n_entries = 0;
+    for (size_t i = 0; i < idx->n_snaps; i++)
+        n_entries += idx->snaps[i]->n_entries;
+    if (!(idx->entries = xc_calloc(n_entries ? n_entries : 1, sizeof(sentry))))
+        goto oom;
+    for (size_t i = 0; i < idx->n_snaps; i++) {
+        const xc_party_snapshot *sn = idx->snaps[i];
+        for (size_t k = 0; k < sn->n_entries; k++) {
+            const xc_party_entry *en = &sn->entries[k];
+            uint32_t eid = (uint32_t)idx->n_entries;
+            idx->entries[idx->n_entries++] = (sentry){sn, en};
+            for (size_t a = 0; a <= en->n_aliases; a++) {
+                const char *name = a == 0 ? en->name : en->aliases[a - 1];
+                if ((rc = xc_name_normalize(name, entry_type(en), nm, err)))
+                    goto fail;
+                if (nm->n == 0)
+                    continue;
+                size_t bytes = 0;
+                for (int t = 0; t < nm->n; t++)
+                    bytes += packed_size(&nm->tok[t]);
+                if (grow((void **)&idx->names, &cap_names, idx->n_names + 1, sizeof(sname)) ||
+                    grow((void **)&idx->pool, &cap_pool, idx->pool_len + bytes, 1) ||
+                    grow((void **)&pairs, &cap_pairs, n_pairs + 3 * (size_t)nm->n, sizeof(kpair)))
+                    goto oom;
+                uint32_t id = (uint32_t)idx->n_names;
+                idx->names[idx->n_names++] =
+                    (sname){eid, (uint32_t)idx->pool_len, (uint16_t)a, (uint8_t)nm->n, (uint8_t)nm->type};
+                for (int t = 0; t < nm->n; t++) {
+                    pack_token(idx->pool + idx->pool_len, &nm->tok[t]);
+                    idx->pool_len += packed_size(&nm->tok[t]);
+                    uint64_t keys[3];
+                    int nk = token_keys(&nm->tok[t], keys);
+                    for (int j = 0; j < nk; j++)
+                        pairs[n_pairs++] = (kpair){keys[j], id};
+                }
+            }
+        }
+    }
+    qsort(pairs, n_pairs, sizeof(kpair), cmp_kpair);
+    /* unique (key, name) pairs; count keys */
+    size_t w = 0;
+    for (size_t i = 0; i < n_pairs; i++)
+        if (w == 0 || pairs[i].key != pairs[w - 1].key || pairs[i].name != pairs[w - 1].name)
+            pairs[w++] = pairs[i];
+    n_pairs = w;
+    size_t n_keys = 0;
+    for (size_t i = 0; i < n_pairs; i++)
+        n_keys += i == 0 || pairs[i].key != pairs[i - 1].key;
+    idx->n_slots = 16;
+    while (idx->n_slots < 2 * n_keys)
+        idx->n_slots *= 2;
+    idx->slot_key = xc_calloc(idx->n_slots, sizeof(uint64_t));
+    idx->slot_post = xc_calloc(idx->n_slots, sizeof(uint32_t));
+    idx->post_off = xc_calloc(n_keys + 1, sizeof(uint32_t));
+    idx->postings = xc_calloc(n_pairs ? n_pairs : 1, sizeof(uint32_t));
+    if (!idx->slot_key || !idx->slot_post || !idx->post_off || !idx->postings)
+        goto oom;
+    for (size_t i = 0; i < n_pairs; i++) {
+        if (i == 0 || pairs[i].key != pairs[i - 1].key) {
+            size_t s = pairs[i].key & (idx->n_slots - 1);
+            while (idx->slot_key[s])
+                s = (s + 1) & (idx->n_slots - 1);
+            idx->slot_key[s] = pairs[i].key;
+            idx->slot_post[s] = (uint32_t)idx->n_keys;
+            idx->post_off[idx->n_keys++] = (uint32_t)i;
+        }
+        idx->postings[i] = pairs[i].name;
+    }
+    idx->post_off[idx->n_keys] = (uint32_t)n_pairs;
+    idx->n_postings = n_pairs;
+    xc_free(pairs);
+    xc_free(nm);
+    *out = idx;
+    return XC_OK;
+oom:
+    rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory building the screening index");
+fail:
+    xc_free(pairs);
+    xc_free(nm);
+    xc_screen_index_free(idx);
+    return rc;
+}
+
+size_t xc_screen_index_names(const xc_screen_index *idx)
+{
+    return idx->n_names;
+}
+
+size_t xc_screen_index_bytes(const xc_screen_index *idx)
+{
+    return sizeof(*idx) + idx->n_snaps * sizeof(void *) + idx->n_entries * sizeof(sentry) +
+           idx->n_names * sizeof(sname) + idx->pool_len + idx->n_slots * (sizeof(uint64_t) + sizeof(uint32_t)) +
+           (idx->n_keys + 1) * sizeof(uint32_t) + idx->n_postings * sizeof(uint32_t);
+}
+
+/* ---- queries ------------------------------------------------------------------- */
+
+int xc_screen_scratch_new(const xc_screen_index *idx, xc_screen_scratch **out, xc_error *err)
+{
+    xc_screen_scratch *s = xc_calloc(1, sizeof(*s));
+    if (s) {
+        s->n_names = idx->n_names;
+        s->stamp = xc_calloc(idx->n_names ? idx->n_names : 1, sizeof(uint32_t));
+        s->qmask = xc_calloc(idx->n_names ? idx->n_names : 1, sizeof(uint32_t));
+    }
+    if (!s || !s->stamp || !s->qmask) {
+        xc_screen_scratch_free(s);
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    }
+    *out = s;
+    return XC_OK;
+}
+
+void xc_screen_scratch_free(xc_screen_scratch *s)
+{
+    if (!s)
+        return;
+    xc_free(s->stamp);
+    xc_free(s->qmask);
+    xc_free(s->touched);
+    xc_free(s);
+}
+
+static int lookup(const xc_screen_index *idx, uint64_t key, const uint32_t **post, size_t *n)
+{
+    size_t s = key & (idx->n_slots - 1);
+    while (idx->slot_key[s]) {
+        if (idx->slot_key[s] == key) {
+            uint32_t k = idx->slot_post[s];
+            *post = idx->postings + idx->post_off[k];
+            *n = idx->post_off[k + 1] - idx->post_off[k];
+            return 1;
+        }
+        s = (s + 1) & (idx->n_slots - 1);
+    }
+    return 0;
+}
+
+static int popcount32(uint32_t x)
+{
+    return __builtin_popcount(x);
+}
+
+static int entry_has_tag(const sentry *se, const char *tag)
+{
+    if (strcmp(se->snap->list_id, tag) == 0)
+        return 1;
+    for (size_t i = 0; i < se->entry->n_tags; i++)
+        if (strcmp(se->entry->tags[i], tag) == 0)
+            return 1;
+    return 0;
+}
+
+static const xc_allow *allowed(const xc_screen_opts *o, const char *folded, const sentry *se)
+{
+    for (size_t i = 0; i < o->n_allow; i++) {
+        const xc_allow *a = &o->allow[i];
+        if (a->expires != XC_DATE_NONE && o->at >= a->expires)
+            continue;
+        if (strcmp(a->folded, folded) == 0 && strcmp(a->entry_id, se->entry->id) == 0 && entry_has_tag(se, a->list))
+            return a;
+    }
+    return NULL;
+}
+
+typedef struct cand {
+    uint32_t name;
+    int weight;
+} cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->weight != y->weight)
+        return y->weight - x->weight;
+    return (x->name > y->name) - (x->name < y->name);
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const xc_screen_hit *x = a, *y = b;
+    return (y->score > x->score) - (y->score < x->score);
+}
+
+static void touch(xc_screen_scratch *sc, uint32_t name, int qtok)
+{
+    if (sc->stamp[name] != sc->gen) {
+        sc->stamp[name] = sc->gen;
+        sc->qmask[name] = 0;
+        if (sc->n_touched < sc->cap_touched)
+            sc->touched[sc->n_touched++] = name;
+    }
+    sc->qmask[name] |= 1u << qtok;
+}
+
+int xc_screen_query(const xc_screen_index *idx, xc_screen_scratch *sc, const char *name, const xc_screen_opts *o,
+                    xc_screen_result *res, xc_error *err)
+{
+    char folded[XC_FOLD_MAX];
+    int rc = xc_name_normalize(name, o->type, &res->query, err);
+    if (rc)
+        return rc;
+    res->n_hits = res->n_suppressed = res->candidates = 0;
+    res->threshold = o->threshold >= 0 ? o->threshold : XC_MATCH_DEFAULT_THRESHOLD;
+    if (res->query.n == 0)
+        return xc_error_set(err, XC_EINVAL, "name", "name: \"%s\" has nothing to match once normalised", name);
+    if (sc->n_names < idx->n_names)
+        return xc_error_set(err, XC_EINTERNAL, NULL, "screening scratch is smaller than the index");
+    xc_party_fold(name, folded, sizeof(folded));
+    if (!sc->touched) {
+        sc->cap_touched = 1 << 16;
+        if (!(sc->touched = xc_malloc(sc->cap_touched * sizeof(uint32_t))))
+            return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    }
+    if (++sc->gen == 0) {
+        memset(sc->stamp, 0, sc->n_names * sizeof(uint32_t));
+        sc->gen = 1;
+    }
+    sc->n_touched = 0;
+    /* rare keys first: common keys only for query tokens nothing rarer reached */
+    const xc_name *q = &res->query;
+    uint32_t reached = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int t = 0; t < q->n && t < 32; t++) {
+            uint64_t keys[3];
+            int nk = token_keys(&q->tok[t], keys);
+            if (pass == 1 && (reached >> t & 1))
+                continue;
+            for (int j = 0; j < nk; j++) {
+                const uint32_t *post;
+                size_t np;
+                if (!lookup(idx, keys[j], &post, &np))
+                    continue;
+                if ((np > COMMON_POSTINGS) != (pass == 1))
+                    continue;
+                reached |= 1u << t;
+                for (size_t i = 0; i < np; i++)
+                    touch(sc, post[i], t);
+            }
+        }
+    }
+    /* rank candidates by how many query tokens reached them */
+    size_t nc = sc->n_touched;
+    cand *cands = xc_malloc((nc ? nc : 1) * sizeof(cand));
+    if (!cands)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < nc; i++)
+        cands[i] = (cand){sc->touched[i], popcount32(sc->qmask[sc->touched[i]])};
+    if (nc > MAX_CANDIDATES) {
+        /* partial selection: keep the MAX_CANDIDATES heaviest */
+        qsort(cands, nc, sizeof(cand), cmp_cand);
+        nc = MAX_CANDIDATES;
+    }
+    int limit = o->limit > 0 ? o->limit : 10;
+    if (limit > XC_SCREEN_MAX_HITS)
+        limit = XC_SCREEN_MAX_HITS;
+    xc_screen_hit *hit = xc_malloc(sizeof(*hit));
+    if (!hit) {
+        xc_free(cands);
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < nc; i++) {
+        const sname *sn = &idx->names[cands[i].name];
+        const sentry *se = &idx->entries[sn->entry];
+        if (o->tag && !entry_has_tag(se, o->tag))
+            continue;
+        int et = entry_type(se->entry);
+        if (o->type != XC_NAME_UNKNOWN && et != XC_NAME_UNKNOWN && et != o->type)
+            continue;
+        res->candidates++;
+        unpack_name(idx, sn, &hit->listed);
+        hit->score = xc_match_names(q, &hit->listed, &hit->why);
+        if (o->country && se->entry->country && strcmp(o->country, se->entry->country) != 0)
+            hit->score *= 0.97; /* documented: a different country costs a little */
+        if (hit->score < res->threshold)
+            continue;
+        hit->snap = se->snap;
+        hit->entry = se->entry;
+        hit->name_index = sn->name_index;
+        hit->allowed = allowed(o, folded, se);
+        /* one hit per entry: keep its best name */
+        xc_screen_hit *arr = hit->allowed ? res->suppressed : res->hits;
+        size_t *cnt = hit->allowed ? &res->n_suppressed : &res->n_hits;
+        size_t k;
+        for (k = 0; k < *cnt; k++)
+            if (arr[k].entry == hit->entry)
+                break;
+        if (k < *cnt) {
+            if (hit->score > arr[k].score)
+                arr[k] = *hit;
+        } else if (*cnt < XC_SCREEN_MAX_HITS) {
+            arr[(*cnt)++] = *hit;
+        }
+    }
+    xc_free(hit);
+    xc_free(cands);
+    qsort(res->hits, res->n_hits, sizeof(xc_screen_hit), cmp_hit);
+    qsort(res->suppressed, res->n_suppressed, sizeof(xc_screen_hit), cmp_hit);
+    if (res->n_hits > (size_t)limit)
+        res->n_hits = (size_t)limit;
+    return XC_OK;
+}
+
+/* ---- JSON ------------------------------------------------------------------------- */
+
+json_t *xc_screen_snapshots_json(const xc_screen_index *idx)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < idx->n_snaps; i++) {
+        char d[XC_DATE_BUF];
+        const xc_party_snapshot *s = idx->snaps[i];
+        json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:s, s:I}", "list", s->list_id, "list_date",
+                                           xc_date_format(s->list_date, d), "snapshot_id", (json_int_t)s->doc_id,
+                                           "content_hash", s->hash, "entries", (json_int_t)s->n_entries));
+    }
+    return a;
+}
+
+static json_t *strv_json(char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+static json_t *hit_json(const xc_screen_result *res, const xc_screen_hit *h)
+{
+    char d[XC_DATE_BUF];
+    const xc_party_entry *e = h->entry;
+    json_t *o = json_pack(
+        "{s:f, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:{s:s, s:I, s:s, s:s}, s:o}", "score",
+        floor(h->score * 10000 + 0.5) / 10000, "list", h->snap->list_id, "tags", strv_json(e->tags, e->n_tags),
+        "entry_id", e->id, "name", e->name, "matched_name", h->name_index == 0 ? e->name : e->aliases[h->name_index - 1],
+        "type", e->type ? json_string(e->type) : json_null(), "country",
+        e->country ? json_string(e->country) : json_null(), "programs", strv_json(e->programs, e->n_programs),
+        "snapshot", "list", h->snap->list_id, "snapshot_id", (json_int_t)h->snap->doc_id, "list_date",
+        xc_date_format(h->snap->list_date, d), "content_hash", h->snap->hash, "explanation",
+        xc_match_json(&res->query, &h->listed, &h->why, res->threshold));
+    if (o && h->allowed) {
+        char x[XC_DATE_BUF];
+        json_object_set_new(o, "allowed",
+                            json_pack("{s:s, s:s, s:s, s:o}", "reason", h->allowed->reason, "who", h->allowed->who,
+                                      "query", h->allowed->query, "expires",
+                                      h->allowed->expires == XC_DATE_NONE
+                                          ? json_null()
+                                          : json_string(xc_date_format(h->allowed->expires, x))));
+    }
+    return o;
+}
+
+json_t *xc_screen_result_json(const xc_screen_index *idx, const xc_screen_result *res)
+{
+    json_t *hits = json_array(), *sup = json_array();
+    for (size_t i = 0; hits && i < res->n_hits; i++)
+        json_array_append_new(hits, hit_json(res, &res->hits[i]));
+    for (size_t i = 0; sup && i < res->n_suppressed; i++)
+        json_array_append_new(sup, hit_json(res, &res->suppressed[i]));
+    return json_pack("{s:s, s:f, s:s, s:o, s:I, s:o, s:o}", "normalized", res->query.norm, "threshold",
+                     res->threshold, "matcher_version", XC_MATCHER_VERSION, "snapshots",
+                     xc_screen_snapshots_json(idx), "candidates_scored", (json_int_t)res->candidates, "hits", hits,
+                     "suppressed", sup);
+}
+
+/* ---- atomic refresh ------------------------------------------------------------------ */
+
+typedef struct held {
+    xc_screen_index *idx;
+    int refs;
+} held;
+
+struct xc_screener {
+    pthread_mutex_t mu;
+    xc_screen_index *current;
+    held *old; /* retired indexes still in use */
+    size_t n_old;
+    int cur_refs;
+};
+
+int xc_screener_new(xc_screen_index *initial, xc_screener **out, xc_error *err)
+{
+    xc_screener *s = xc_calloc(1, sizeof(*s));
+    if (!s || !(s->old = xc_calloc(64, sizeof(held)))) {
+        xc_free(s);
+        xc_screen_index_free(initial);
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    s->current = initial;
+    *out = s;
+    return XC_OK;
+}
+
+void xc_screener_free(xc_screener *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_old; i++)
+        xc_screen_index_free(s->old[i].idx);
+    xc_screen_index_free(s->current);
+    pthread_mutex_destroy(&s->mu);
+    xc_free(s->old);
+    xc_free(s);
+}
+
+const xc_screen_index *xc_screener_acquire(xc_screener *s)
+{
+    pthread_mutex_lock(&s->mu);
+    const xc_screen_index *idx = s->current;
+    s->cur_refs++;
+    pthread_mutex_unlock(&s->mu);
+    return idx;
+}
+
+void xc_screener_release(xc_screener *s, const xc_screen_index *idx)
+{
+    pthread_mutex_lock(&s->mu);
+    if (idx == s->current) {
+        s->cur_refs--;
+    } else {
+        for (size_t i = 0; i < s->n_old; i++) {
+            if (s->old[i].idx == idx && --s->old[i].refs == 0) {
+                xc_screen_index_free(s->old[i].idx);
+                s->old[i] = s->old[--s->n_old];
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+void xc_screener_swap(xc_screener *s, xc_screen_index *idx)
+{
+    xc_screen_index *retire = NULL;
+    pthread_mutex_lock(&s->mu);
+    while (s->cur_refs && s->n_old == 64) { /* too many generations in flight: let readers finish */
+        pthread_mutex_unlock(&s->mu);
+        sched_yield();
+        pthread_mutex_lock(&s->mu);
+    }
+    if (s->cur_refs == 0)
+        retire = s->current;
+    else
+        s->old[s->n_old++] = (held){s->current, s->cur_refs};
+    s->current = idx;
+    s->cur_refs = 0;
+    pthread_mutex_unlock(&s->mu);
+    xc_screen_index_free(retire);
+}
+
+/* ---- allow-list ------------------------------------------------------------------------ */
+
+int xc_allow_add(xc_store *s, const char *query, const char *list, const char *entry_id, const char *reason,
+                 const char *who, xc_date expires, xc_error *err)
+{
+    char folded[XC_FOLD_MAX], key[512], d[XC_DATE_BUF];
+    int rec;
+    if (!query || !*query || !list || !*list || !entry_id || !*entry_id || !reason || !*reason || !who || !*who)
+        return xc_error_set(err, XC_EINVAL, "allow",
+                            "an allow-list entry needs the query name, list, entry id, reason and who cleared it");
+    xc_party_fold(query, folded, sizeof(folded));
+    if (!folded[0])
+        return xc_error_set(err, XC_EINVAL, "query", "query: \"%s\" has no letters or digits", query);
+    snprintf(key, sizeof(key), "%s|%s|%s", folded, list, entry_id);
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "query", query, "folded", folded, "list", list,
+                            "entry_id", entry_id, "reason", reason, "who", who, "expires",
+                            expires == XC_DATE_NONE ? json_null() : json_string(xc_date_format(expires, d)));
+    if (!doc)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    const char *k = key;
+    int rc = xc_docs_record(s, XC_DOC_ALLOW, &doc, &k, 1, &rec, err);
+    json_decref(doc);
+    return rc;
+}
+
+void xc_allow_free(xc_allow *a, size_t n)
+{
+    for (size_t i = 0; a && i < n; i++) {
+        xc_free(a[i].query);
+        xc_free(a[i].folded);
+        xc_free(a[i].list);
+        xc_free(a[i].entry_id);
+        xc_free(a[i].reason);
+        xc_free(a[i].who);
+    }
+    xc_free(a);
+}
+
+int xc_allow_load(xc_store *s, int64_t as_of, xc_allow **out, size_t *n, xc_error *err)
+{
+    xc_doc *docs = NULL;
+    size_t nd = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = xc_store_doc_latest(s, XC_DOC_ALLOW, as_of, &docs, &nd, err);
+    if (rc)
+        return rc;
+    xc_allow *a = xc_calloc(nd ? nd : 1, sizeof(*a));
+    if (!a) {
+        xc_docs_free(docs, nd);
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    }
+    for (size_t i = 0; i < nd && rc == XC_OK; i++) {
+        json_error_t je;
+        json_t *o = json_loads(docs[i].body, 0, &je);
+        const char *exp = json_string_value(json_object_get(o, "expires"));
+        a[i].query = xc_strdup(json_string_value(json_object_get(o, "query")));
+        a[i].folded = xc_strdup(json_string_value(json_object_get(o, "folded")));
+        a[i].list = xc_strdup(json_string_value(json_object_get(o, "list")));
+        a[i].entry_id = xc_strdup(json_string_value(json_object_get(o, "entry_id")));
+        a[i].reason = xc_strdup(json_string_value(json_object_get(o, "reason")));
+        a[i].who = xc_strdup(json_string_value(json_object_get(o, "who")));
+        a[i].expires = XC_DATE_NONE;
+        a[i].recorded_at = docs[i].recorded_at;
+        if (exp)
+            xc_date_parse(exp, &a[i].expires, "expires", NULL);
+        if (!o || !a[i].query || !a[i].folded || !a[i].list || !a[i].entry_id || !a[i].reason || !a[i].who)
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory reading the allow-list");
+        json_decref(o);
+    }
+    xc_docs_free(docs, nd);
+    if (rc) {
+        xc_allow_free(a, nd);
+        return rc;
+    }
+    *out = a;
+    *n = nd;
+    return XC_OK;
+}
+
+json_t *xc_allow_json(const xc_allow *a, size_t n, xc_date today)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        char d[XC_DATE_BUF], t[XC_TS_BUF];
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s}", "query", a[i].query, "list", a[i].list,
+                           "entry_id", a[i].entry_id, "reason", a[i].reason, "who", a[i].who, "expires",
+                           a[i].expires == XC_DATE_NONE ? json_null() : json_string(xc_date_format(a[i].expires, d)),
+                           "active", a[i].expires == XC_DATE_NONE || today < a[i].expires, "recorded_at",
+                           xc_ts_format(a[i].recorded_at, t)));
+    }
+    return json_pack("{s:o}", "allow_list", arr);
+}

@@ -80,6 +80,7 @@ typedef struct xc_doc {
 #define XC_DOC_ITEM "item"
 #define XC_DOC_RULES "rules"
 #define XC_DOC_PARTIES "parties"
+#define XC_DOC_ALLOW "allow"
 
 /* Record a document at the transaction time unless the latest document of
  * that kind and key already has this hash; *recorded says which.  *id gets

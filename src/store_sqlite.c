@@ -701,7 +701,7 @@ static int sq_decision_get(xc_store *s, int64_t id, xc_decision *out, xc_error *
         if (!out->kind || !out->request || !out->result)
             rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
     } else if (step == SQLITE_DONE) {
-        rc = xc_error_set(err, XC_ENOTFOUND, "--replay", "--replay: no decision with id %lld", (long long)id);
+        rc = xc_error_set(err, XC_ENOTFOUND, "decision", "no decision with id %lld", (long long)id);
     } else {
         rc = db_error(im, err, "reading a decision");
     }

@@ -106,6 +106,8 @@ int cmd_parties_ls(cli_ctx *c);
 int cmd_parties_import(cli_ctx *c);
 int cmd_match(cli_ctx *c);
 int cmd_screen(cli_ctx *c);
+int cmd_allow_add(cli_ctx *c);
+int cmd_allow_ls(cli_ctx *c);
 
 /* Exit code of a check outcome (documented in docs/cli.md). */
 int cli_outcome_exit(int outcome);

@@ -92,13 +92,17 @@ static int fill_req(cli_ctx *c, xc_check_req *req)
     req->end_user_type = cli_opt_value(c, "end-user-type");
     size_t n;
     const char *const *v = cli_opt_values(c, "end-user-flag", &n);
-    for (size_t i = 0; i < n && i < XC_CHECK_MAX_FLAGS; i++)
+    if (n > XC_CHECK_MAX_FLAGS || (cli_opt_values(c, "risk-flag", &n), n > XC_CHECK_MAX_FLAGS))
+        return xc_error_set(&c->err, XC_EINVAL, "flag", "at most %d --end-user-flag and %d --risk-flag values",
+                            XC_CHECK_MAX_FLAGS, XC_CHECK_MAX_FLAGS);
+    v = cli_opt_values(c, "end-user-flag", &n);
+    for (size_t i = 0; i < n; i++)
         req->end_user_flags[req->n_end_user_flags++] = v[i];
     v = cli_opt_values(c, "party", &n);
     for (size_t i = 0; i < n && i < XC_CHECK_MAX_PARTIES; i++)
         req->parties[req->n_parties++] = v[i];
     v = cli_opt_values(c, "risk-flag", &n);
-    for (size_t i = 0; i < n && i < XC_CHECK_MAX_FLAGS; i++)
+    for (size_t i = 0; i < n; i++)
         req->risk_flags[req->n_risk_flags++] = v[i];
     return cli_date_opt(c, "date", cli_opt_value(c, "date"), &req->date);
 }
@@ -185,6 +189,7 @@ static const char *const batch_cols[B_N] = {"regime",         "item",    "to",  
 typedef struct batch {
     cli_ctx *c;
     xc_policy *p;
+    FILE *out; /* answers are held until the decisions are committed */
     int col[B_N];
     long rows, bad, total;
     int record, progress;
@@ -196,6 +201,9 @@ static size_t split(char *s, const char **out, size_t max)
     for (char *tok = strtok(s, ";"); tok && n < max; tok = strtok(NULL, ";")) {
         while (*tok == ' ')
             tok++;
+        size_t len = strlen(tok);
+        while (len && tok[len - 1] == ' ')
+            tok[--len] = '\0';
         if (*tok)
             out[n++] = tok;
     }
@@ -232,7 +240,7 @@ static int batch_row(void *user, long line, int row, char **f, size_t n)
                                 "end_user_flags,parties,risk_flags,date)",
                                 cli_opt_value(c, "batch"), line);
         if (c->format != OUT_JSON)
-            printf("line,regime,item,to,activity,date,outcome,authorisation,confidence,decision_id,error\r\n");
+            fprintf(b->out, "line,regime,item,to,activity,date,outcome,authorisation,confidence,decision_id,error\r\n");
         return XC_OK;
     }
     b->rows++;
@@ -301,8 +309,8 @@ static int batch_row(void *user, long line, int row, char **f, size_t n)
                                              err.field[0] ? json_string(err.field) : json_null())
                                  : json_null());
         if (o) {
-            json_dumpf(o, stdout, JSON_COMPACT);
-            fputc('\n', stdout);
+            json_dumpf(o, b->out, JSON_COMPACT);
+            fputc('\n', b->out);
             json_decref(o);
         }
     } else {
@@ -316,7 +324,7 @@ static int batch_row(void *user, long line, int row, char **f, size_t n)
                                 req.regime ? req.regime : "",
                                 req.item ? req.item : "",
                                 k ? k->dest_code : (req.destination ? req.destination : ""),
-                                req.activity ? req.activity : "",
+                                answer ? js(answer, "activity") : (req.activity ? req.activity : ""),
                                 req.date != XC_DATE_NONE ? xc_date_format(req.date, d) : "",
                                 k ? xc_outcome_name(k->outcome) : "",
                                 auth ? auth : "",
@@ -324,7 +332,7 @@ static int batch_row(void *user, long line, int row, char **f, size_t n)
                                 dec,
                                 rc ? err.msg : ""};
         for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-            out_csv_field(stdout, fields[i], i + 1 == sizeof(fields) / sizeof(fields[0]));
+            out_csv_field(b->out, fields[i], i + 1 == sizeof(fields) / sizeof(fields[0]));
     }
     json_decref(answer);
     progress(b);
@@ -348,7 +356,14 @@ static int check_batch(cli_ctx *c, const char *path)
     for (size_t i = 0; i < len; i++)
         b.total += data[i] == '\n';
     b.total = b.total > 0 ? b.total - 1 : 0;
-    if (b.record && (rc = xc_store_begin(c->store, &c->err))) {
+    char *outbuf = NULL;
+    size_t outlen = 0;
+    if (!(b.out = open_memstream(&outbuf, &outlen)))
+        rc = xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
+    if (rc || (b.record && (rc = xc_store_begin(c->store, &c->err)))) {
+        if (b.out)
+            fclose(b.out);
+        free(outbuf);
         xc_policy_free(b.p);
         xc_free(data);
         return cli_fail(c, rc);
@@ -360,6 +375,10 @@ static int check_batch(cli_ctx *c, const char *path)
         else
             xc_store_rollback(c->store);
     }
+    fclose(b.out);
+    if (rc == XC_OK) /* only answers whose decisions are stored are printed */
+        fwrite(outbuf, 1, outlen, stdout);
+    free(outbuf);
     if (b.progress && b.rows != b.total)
         fputc('\n', stderr);
     xc_policy_free(b.p);

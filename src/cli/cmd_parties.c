@@ -1,13 +1,17 @@
 /*
- * cmd_parties.c: `exportctl parties ...`: denied-party list snapshots.
+ * cmd_parties.c: `exportctl parties ...`: denied-party list snapshots
+ * (`parties ls`) and the importers of the published lists (`parties import`).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "mem.h"
 #include "out.h"
 #include "parties.h"
+#include "partyimport.h"
 
 static const char *js(json_t *o, const char *key)
 {
@@ -15,21 +19,85 @@ static const char *js(json_t *o, const char *key)
     return s ? s : "";
 }
 
+static void print_notes(const char *what, const xc_party_reject *r, size_t kept, size_t total, const char *file)
+{
+    if (!total)
+        return;
+    size_t show = kept < 20 ? kept : 20;
+    printf("%s (%s%zu of %zu):\n", what, show < total ? "first " : "", show, total);
+    for (size_t i = 0; i < show; i++) {
+        const char *f = r[i].file ? r[i].file : file;
+        if (r[i].line > 0)
+            printf("  %s:%ld: %s\n", f, r[i].line, r[i].reason);
+        else if (r[i].path)
+            printf("  %s: %s: %s\n", f, r[i].path, r[i].reason);
+        else
+            printf("  %s: %s\n", f, r[i].reason);
+    }
+}
+
 int cmd_parties_import(cli_ctx *c)
 {
+    const char *path = c->pos[0], *format = cli_opt_value(c, "format"), *age = cli_opt_value(c, "max-age-days");
+    xc_party_import_opts o = {cli_opt_value(c, "list-id"), cli_opt_value(c, "list-date"), cli_opt_value(c, "source"),
+                              0};
+    xc_party_import_report rep;
     char *data = NULL;
     size_t len = 0;
-    int n = 0, recorded = 0;
-    int rc = cli_read_file(c->pos[0], &data, &len, &c->err);
-    if (rc || (rc = cli_open_db(c)) ||
-        (rc = xc_parties_import_json(c->store, data, len, c->pos[0], &n, &recorded, &c->err))) {
-        xc_free(data);
-        return cli_fail(c, rc);
+    int rc;
+    memset(&rep, 0, sizeof(rep));
+    if (!format)
+        format = "exportctl";
+    /* check what can be checked before the database is opened (and the bundle loaded) */
+    if (age) {
+        char *end;
+        errno = 0;
+        long v = strtol(age, &end, 10);
+        if (errno || end == age || *end || v < 1 || v > 36500)
+            return cli_usage_error(c, "--max-age-days: \"%s\" is not a number of days from 1 to 36500", age);
+        o.max_age_days = (int)v;
     }
+    if (o.list_date) {
+        xc_date d;
+        if ((rc = xc_date_parse(o.list_date, &d, "--list-date", &c->err)))
+            return cli_fail(c, rc);
+    }
+    if (strcmp(path, "-") == 0) {
+        if (strcmp(format, "ofac-sdn") == 0)
+            return cli_usage_error(c, "--format ofac-sdn reads a folder, not standard input");
+        if ((rc = cli_read_file(path, &data, &len, &c->err)))
+            return cli_fail(c, rc);
+    }
+    if ((rc = cli_open_db(c)) == XC_OK)
+        rc = data ? xc_parties_import_text(c->store, format, data, len, "(stdin)", &o, &rep, &c->err)
+                  : xc_parties_import_path(c->store, format, path, &o, &rep, &c->err);
     xc_free(data);
-    if (c->format == OUT_JSON)
-        return cli_print_json(c, json_pack("{s:s, s:i, s:i}", "file", c->pos[0], "snapshots", n, "recorded", recorded));
-    printf("%s: %d snapshot(s), %d recorded, %d unchanged\n", c->pos[0], n, recorded, n - recorded);
+    if (rc)
+        return cli_fail(c, rc);
+    if (c->format == OUT_JSON) {
+        json_t *j = xc_party_import_report_json(&rep);
+        if (j)
+            json_object_set_new(j, "file", json_string(path));
+        xc_party_import_report_clear(&rep);
+        return cli_print_json(c, j);
+    }
+    char d[XC_DATE_BUF];
+    if (strcmp(rep.format, "exportctl") == 0) {
+        printf("%s: %d snapshot(s), %d recorded, %d unchanged\n", path, rep.snapshots, rep.recorded,
+               rep.snapshots - rep.recorded);
+        printf("last:      %s\n", rep.key);
+    } else {
+        printf("%s: format %s, list %s, list date %s\n", path, rep.format, rep.list_id,
+               xc_date_format(rep.list_date, d));
+        printf("snapshot:  %s %s\n", rep.key, rep.recorded ? "recorded" : "unchanged (already recorded)");
+    }
+    printf("hash:      %s\n", rep.hash);
+    printf("entries:   %zu\naliases:   %zu\nrejected:  %zu\nwarnings:  %zu\n", rep.entries, rep.aliases, rep.rejected,
+           rep.warnings);
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    print_notes("rejected rows", rep.rejects, rep.n_rejects, rep.rejected, base);
+    print_notes("warnings", rep.warns, rep.n_warns, rep.warnings, base);
+    xc_party_import_report_clear(&rep);
     return CLI_EXIT_OK;
 }
 

@@ -95,8 +95,16 @@ static const cli_opt screen_opts[] = {
     {"date", "DATE", "screen against the snapshots in force on DATE (default today)", 0},
     {NULL, NULL, NULL, 0}};
 
+static const cli_opt allow_opts[] = {
+    {"list", "LIST", "list id or tag of the listed entry (e.g. us-entity-list)", 0},
+    {"entry", "ID", "id of the listed entry the name was cleared against", 0},
+    {"reason", "TEXT", "why this is a false positive", 0},
+    {"who", "NAME", "who cleared it", 0},
+    {"expires", "DATE", "the clearance stops applying on DATE (default: never)", 0},
+    {NULL, NULL, NULL, 0}};
+
 static const cli_command commands[] = {
-    {"check", NULL, cmd_check, "", 0, 0, "May this export go ahead, and why?",
+    {"check", NULL, cmd_check, "", 0, 0, "May this export go ahead, and why",
      "Answers for a regime, an item, a destination, an end user, an activity and a date with one of\n"
      "no-licence-required, general-authorisation, licence-required, licence-required-presumption-of-denial\n"
      "or prohibited, and a trace of every rule considered. The decision is stored (unless --no-record)\n"
@@ -140,6 +148,11 @@ static const cli_command commands[] = {
      "Every hit at or above the threshold, with its list, snapshot, score and explanation. Fails\n"
      "closed: no list loaded, or a list older than its maximum age, is an error, never \"clear\".",
      screen_opts, "table,json"},
+    {"allow", "add", cmd_allow_add, "NAME", 1, 1, "Clear a false positive: NAME is not that listed entry",
+     "The cleared hit is suppressed in screening and checks (and shown as allow-listed) until --expires.",
+     allow_opts, "table,json"},
+    {"allow", "ls", cmd_allow_ls, "", 0, 0, "List the allow-list (cleared false positives)",
+     "Every entry with who cleared it, why, and whether it is still active.", no_opts, "table,json,csv"},
     {"list", "ls", cmd_list_ls, "", 0, 0, "List the country lists in the registry",
      "Shows each list's id, title, authority, number of versions and its counts today.", asof_opts,
      "table,json,csv"},
@@ -190,14 +203,14 @@ static void print_global_help(FILE *f)
                "  -h, --help      help (also after any command)\n"
                "  --version       print the version\n\n"
                "exit codes: 0 success, 1 runtime failure (database, disk, memory), 2 bad usage or bad input\n"
-               "(including an input file that cannot be read)\n"
+               "(including an input file that cannot be read); `check` and `screen` add their own (see their --help)\n"
                "run `exportctl NOUN VERB --help` for a command's options.\n");
 }
 
 static void print_command_help(const cli_command *cmd, FILE *f)
 {
-    fprintf(f, "usage: exportctl %s%s%s %s [OPTIONS]\n\n%s.\n%s\n\noptions:\n", cmd->noun, cmd->verb ? " " : "",
-            cmd->verb ? cmd->verb : "", cmd->usage, cmd->summary, cmd->details);
+    fprintf(f, "usage: exportctl %s%s%s%s%s [OPTIONS]\n\n%s.\n%s\n\noptions:\n", cmd->noun, cmd->verb ? " " : "",
+            cmd->verb ? cmd->verb : "", cmd->usage[0] ? " " : "", cmd->usage, cmd->summary, cmd->details);
     for (const cli_opt *o = cmd->opts; o->name; o++) {
         char name[64];
         snprintf(name, sizeof(name), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
