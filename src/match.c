@@ -287,8 +287,10 @@ static float token_sim(const xc_token *a, const tview *va, const xc_token *b, co
     return s;
 }
 
-/* What a pair contributes: its similarity, cut harder below CREDIT_KNEE so
- * that several mediocre token pairs do not add up to a match. */
+/* What a Jaro-Winkler pair contributes: its similarity, cut harder below
+ * CREDIT_KNEE so that mediocre token pairs ("mohammad" / "ahmad") do not add
+ * up to a match.  Exact, phonetic, initial and joined pairs count as their
+ * similarity. */
 static float credit(float sim)
 {
     if (sim >= CREDIT_KNEE)
@@ -444,7 +446,7 @@ float xc_match_names(const xc_name *q, const xc_name *l, xc_match *why)
         for (int j = x->l; j < x->l + x->ln; j++)
             b = wl[j] > b ? wl[j] : b;
         float w = 2.0f * (a < b ? a : b);
-        num += credit(x->sim) * w;
+        num += (x->how == XC_HOW_JARO_WINKLER ? credit(x->sim) : x->sim) * w;
         den += w;
         substantive += w >= 2.0f * W_NAME - 1e-6f;
         chosen[n_chosen++] = *x;
