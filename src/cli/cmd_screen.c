@@ -237,9 +237,14 @@ static void *worker(void *arg)
         xc_error_clear(&err);
         if (xc_screen_query(b->r->idx, sc, br->name, &b->r->o, res, &err) == XC_OK) {
             json_t *j = xc_screen_result_json(b->r->idx, res);
-            o = json_pack("{s:i, s:i, s:s, s:O, s:O, s:o}", "row", (int)(i + 1), "line", (int)br->line, "query",
-                          br->name, "hits", json_object_get(j, "hits"), "suppressed", json_object_get(j, "suppressed"),
-                          "error", json_null());
+            json_t *ids = json_array(), *sn;
+            size_t k;
+            json_array_foreach(json_object_get(j, "snapshots"), k, sn)
+                json_array_append(ids, json_object_get(sn, "snapshot_id"));
+            o = json_pack("{s:i, s:i, s:s, s:O, s:O, s:O, s:s, s:o, s:o}", "row", (int)(i + 1), "line", (int)br->line,
+                          "query", br->name, "hits", json_object_get(j, "hits"), "suppressed",
+                          json_object_get(j, "suppressed"), "threshold", json_object_get(j, "threshold"),
+                          "matcher_version", XC_MATCHER_VERSION, "snapshot_ids", ids, "error", json_null());
             json_decref(j);
         } else {
             o = json_pack("{s:i, s:i, s:s, s:[], s:[], s:{s:s, s:s}}", "row", (int)(i + 1), "line", (int)br->line,
