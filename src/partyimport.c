@@ -2092,11 +2092,16 @@ static int imp_finish(imp *im, xc_store *s, const xc_party_import_opts *o, const
         return xc_error_set(im->err, XC_EINVAL, "--list-date", "%s: the file states no list date; give --list-date",
                             name);
     if (im->n == 0) {
-        if (im->n_rej_kept)
-            return xc_error_set(im->err, XC_EINVAL, "PATH", "%s: no entries: every row (%zu) was rejected (first: "
-                                "%s:%ld: %s)", name, im->n_rej, im->rej[0].file ? im->rej[0].file : name,
-                                im->rej[0].line, im->rej[0].reason);
-        return xc_error_set(im->err, XC_EINVAL, "PATH", "%s: no entries", name);
+        if (!im->n_rej_kept)
+            return xc_error_set(im->err, XC_EINVAL, "PATH", "%s: no entries", name);
+        const xc_party_reject *r = &im->rej[0];
+        char where[300];
+        if (r->line > 0)
+            snprintf(where, sizeof(where), "%s:%ld", r->file ? r->file : name, r->line);
+        else
+            snprintf(where, sizeof(where), "%s: %s", r->file ? r->file : name, r->path ? r->path : "");
+        return xc_error_set(im->err, XC_EINVAL, "PATH", "%s: no entries: every row (%zu) was rejected (first: %s: %s)",
+                            name, im->n_rej, where, r->reason);
     }
     if (o && o->source)
         snprintf(src, sizeof(src), "%s", o->source);
@@ -2132,12 +2137,10 @@ static int imp_finish(imp *im, xc_store *s, const xc_party_import_opts *o, const
 static int import_exportctl(xc_store *s, const char *text, size_t len, const char *name,
                             const xc_party_import_opts *o, xc_party_import_report *rep, xc_error *err)
 {
-    const char *opt = !o ? NULL : o->list_id ? "--list-id" : o->list_date ? "--list-date" : o->source ? "--source"
-                                 : o->max_age_days ? "--max-age-days" : NULL;
-    if (opt)
-        return xc_error_set(err, XC_EINVAL, opt, "%s does not apply to --format exportctl: the file states it", opt);
     xc_parties_json_info info;
-    int rc = xc_parties_import_json_info(s, text, len, name, &info, err);
+    int rc = xc_parties_import_check("exportctl", o, err);
+    if (rc == XC_OK)
+        rc = xc_parties_import_json_info(s, text, len, name, &info, err);
     if (rc)
         return rc;
     rep->snapshots = info.snapshots;
@@ -2220,6 +2223,25 @@ static int import_any(xc_store *s, const char *format, const char *path, const c
         rep->list_date = XC_DATE_NONE;
     }
     return rc;
+}
+
+int xc_parties_import_check(const char *format, const xc_party_import_opts *opts, xc_error *err)
+{
+    const char *list_id;
+    xc_date date;
+    if (!format || strcmp(format, "exportctl") == 0) {
+        const char *opt = !opts ? NULL : opts->list_id ? "--list-id" : opts->list_date ? "--list-date"
+                                    : opts->source ? "--source" : opts->max_age_days ? "--max-age-days" : NULL;
+        if (opt)
+            return xc_error_set(err, XC_EINVAL, opt, "%s does not apply to --format exportctl: the file states it",
+                                opt);
+        return XC_OK;
+    }
+    const fmt_def *fmt = find_format(format);
+    if (!fmt)
+        return xc_error_set(err, XC_EINVAL, "--format", "--format: unknown format \"%s\"; expected one of: %s", format,
+                            xc_party_import_formats());
+    return check_opts(fmt, opts, &list_id, &date, err);
 }
 
 int xc_parties_import_path(xc_store *s, const char *format, const char *path, const xc_party_import_opts *opts,

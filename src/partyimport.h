@@ -52,6 +52,10 @@ typedef struct xc_party_import_report {
 int xc_parties_import_path(xc_store *s, const char *format, const char *path, const xc_party_import_opts *opts,
                            xc_party_import_report *rep, xc_error *err);
 
+/* Check the format and the options alone (what xc_parties_import_path checks
+ * first), so a caller can refuse them before opening a database. */
+int xc_parties_import_check(const char *format, const xc_party_import_opts *opts, xc_error *err);
+
 /* The same over text already in memory (not for ofac-sdn, which is a folder);
  * name is the file name used in messages and the default source. */
 int xc_parties_import_text(xc_store *s, const char *format, const char *text, size_t len, const char *name,

@@ -123,19 +123,38 @@ static void unpack_name(const xc_screen_index *idx, const sname *sn, xc_name *ou
     out->norm[o] = '\0';
 }
 
-/* Keys of one token: returns how many were written to k. */
-static int token_keys(const xc_token *t, uint64_t k[3])
+/* Keys of a normalised name, each with the index of the token it comes
+ * from: per name token its text, phonetic key, first letters and, for a
+ * joined particle ("alqaeda"), the text after the particle; per adjacent
+ * pair of name tokens their concatenation (so "al qaeda" and "alqaeda"
+ * meet).  Returns how many keys were written (at most max). */
+static int name_keys(const xc_name *nm, uint64_t *keys, uint8_t *tok, int max)
 {
     int n = 0;
-    if (t->kind != XC_TOK_NAME || t->len == 0)
-        return 0;
-    k[n++] = hash_key('t', t->text, t->len);
-    if (t->phon[0])
-        k[n++] = hash_key('p', t->phon, strnlen(t->phon, 8));
-    if (t->len > PREFIX_LEN)
-        k[n++] = hash_key('f', t->text, PREFIX_LEN);
+    for (int i = 0; i < nm->n && n + 5 <= max; i++) {
+        const xc_token *t = &nm->tok[i];
+        if (t->kind != XC_TOK_NAME || t->len == 0)
+            continue;
+        keys[n] = hash_key('t', t->text, t->len), tok[n++] = (uint8_t)i;
+        size_t pl = strnlen(t->phon, XC_PHON_FLAGS);
+        if (pl)
+            keys[n] = hash_key('p', t->phon, pl), tok[n++] = (uint8_t)i;
+        if (t->len > PREFIX_LEN)
+            keys[n] = hash_key('f', t->text, PREFIX_LEN), tok[n++] = (uint8_t)i;
+        unsigned part = XC_TOKEN_PARTICLE(t);
+        if (part && part < t->len)
+            keys[n] = hash_key('t', t->text + part, t->len - part), tok[n++] = (uint8_t)i;
+        if (i + 1 < nm->n && nm->tok[i + 1].kind == XC_TOK_NAME && t->len + nm->tok[i + 1].len < XC_TOKEN_MAX) {
+            char joined[2 * XC_TOKEN_MAX];
+            memcpy(joined, t->text, t->len);
+            memcpy(joined + t->len, nm->tok[i + 1].text, nm->tok[i + 1].len);
+            keys[n] = hash_key('t', joined, t->len + nm->tok[i + 1].len), tok[n++] = (uint8_t)i;
+        }
+    }
     return n;
 }
+
+#define MAX_KEYS (5 * XC_NAME_MAX_TOKENS)
 
 /* ---- building ------------------------------------------------------------------ */
 
@@ -246,7 +265,7 @@ int xc_screen_index_build(const xc_party_snapshot *snaps, size_t n, xc_date at, 
                     bytes += packed_size(&nm->tok[t]);
                 if (grow((void **)&idx->names, &cap_names, idx->n_names + 1, sizeof(sname)) ||
                     grow((void **)&idx->pool, &cap_pool, idx->pool_len + bytes, 1) ||
-                    grow((void **)&pairs, &cap_pairs, n_pairs + 3 * (size_t)nm->n, sizeof(kpair)))
+                    grow((void **)&pairs, &cap_pairs, n_pairs + MAX_KEYS, sizeof(kpair)))
                     goto oom;
                 uint32_t id = (uint32_t)idx->n_names;
                 idx->names[idx->n_names++] =
@@ -254,11 +273,12 @@ int xc_screen_index_build(const xc_party_snapshot *snaps, size_t n, xc_date at, 
                 for (int t = 0; t < nm->n; t++) {
                     pack_token(idx->pool + idx->pool_len, &nm->tok[t]);
                     idx->pool_len += packed_size(&nm->tok[t]);
-                    uint64_t keys[3];
-                    int nk = token_keys(&nm->tok[t], keys);
-                    for (int j = 0; j < nk; j++)
-                        pairs[n_pairs++] = (kpair){keys[j], id};
                 }
+                uint64_t keys[MAX_KEYS];
+                uint8_t from[MAX_KEYS];
+                int nk = name_keys(nm, keys, from, MAX_KEYS);
+                for (int j = 0; j < nk; j++)
+                    pairs[n_pairs++] = (kpair){keys[j], id};
             }
         }
     }
@@ -446,23 +466,21 @@ int xc_screen_query(const xc_screen_index *idx, xc_screen_scratch *sc, const cha
     /* rare keys first: common keys only for query tokens nothing rarer reached */
     const xc_name *q = &res->query;
     uint32_t reached = 0;
+    uint64_t keys[MAX_KEYS];
+    uint8_t from[MAX_KEYS];
+    int nk = name_keys(q, keys, from, MAX_KEYS);
     for (int pass = 0; pass < 2; pass++) {
-        for (int t = 0; t < q->n && t < 32; t++) {
-            uint64_t keys[3];
-            int nk = token_keys(&q->tok[t], keys);
+        for (int j = 0; j < nk; j++) {
+            int t = from[j];
+            const uint32_t *post;
+            size_t np;
             if (pass == 1 && (reached >> t & 1))
                 continue;
-            for (int j = 0; j < nk; j++) {
-                const uint32_t *post;
-                size_t np;
-                if (!lookup(idx, keys[j], &post, &np))
-                    continue;
-                if ((np > COMMON_POSTINGS) != (pass == 1))
-                    continue;
-                reached |= 1u << t;
-                for (size_t i = 0; i < np; i++)
-                    touch(sc, post[i], t);
-            }
+            if (!lookup(idx, keys[j], &post, &np) || (np > COMMON_POSTINGS) != (pass == 1))
+                continue;
+            reached |= 1u << t;
+            for (size_t i = 0; i < np; i++)
+                touch(sc, post[i], t);
         }
     }
     /* rank candidates by how many query tokens reached them */

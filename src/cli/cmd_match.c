@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "match.h"
+#include "mem.h"
 #include "normalize.h"
 #include "out.h"
 
@@ -106,7 +107,7 @@ int cmd_match(cli_ctx *c)
         else if (strcmp(type_s, "unknown") != 0)
             return cli_usage_error(c, "--type: \"%s\" is not person, entity or unknown", type_s);
     }
-    xc_name *names = calloc(2, sizeof(xc_name));
+    xc_name *names = xc_calloc(2, sizeof(xc_name));
     if (!names) {
         xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
         return cli_fail(c, XC_ENOMEM);
@@ -128,7 +129,7 @@ int cmd_match(cli_ctx *c)
         goto out;
     }
 out:
-    free(names);
+    xc_free(names);
     xc_normalize_thread_cleanup();
     if (rc)
         return cli_fail(c, rc);

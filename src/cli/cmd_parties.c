@@ -57,11 +57,8 @@ int cmd_parties_import(cli_ctx *c)
             return cli_usage_error(c, "--max-age-days: \"%s\" is not a number of days from 1 to 36500", age);
         o.max_age_days = (int)v;
     }
-    if (o.list_date) {
-        xc_date d;
-        if ((rc = xc_date_parse(o.list_date, &d, "--list-date", &c->err)))
-            return cli_fail(c, rc);
-    }
+    if ((rc = xc_parties_import_check(format, &o, &c->err)))
+        return cli_fail(c, rc);
     if (strcmp(path, "-") == 0) {
         if (strcmp(format, "ofac-sdn") == 0)
             return cli_usage_error(c, "--format ofac-sdn reads a folder, not standard input");

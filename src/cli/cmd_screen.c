@@ -251,7 +251,7 @@ static void *worker(void *arg)
                           "query", br->name, "hits", "suppressed", "error", "code", xc_error_name(err.code), "message",
                           err.msg);
         }
-        br->out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        br->out = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
         json_decref(o);
         pthread_mutex_lock(&b->mu);
         b->done++;

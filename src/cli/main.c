@@ -294,7 +294,7 @@ int cli_print_json(cli_ctx *c, json_t *v)
         xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory building JSON output");
         return cli_fail(c, XC_ENOMEM);
     }
-    int rc = json_dumpf(v, stdout, JSON_INDENT(2));
+    int rc = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     fputc('\n', stdout);
     json_decref(v);
     return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
