@@ -33,6 +33,8 @@ int xc_json_parse(const char *text, size_t len, const char *file, json_t **out, 
 {
     json_error_t je;
     *out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!*out && json_error_code(&je) == json_error_out_of_memory)
+        return xc_error_set(err, XC_ENOMEM, NULL, "%s: out of memory reading JSON", file);
     if (!*out)
         return xc_error_set(err, XC_EINVAL, NULL, "%s:%d:%d: invalid JSON: %s", file, je.line, je.column, je.text);
     return XC_OK;

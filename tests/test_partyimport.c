@@ -484,10 +484,28 @@ static void test_plain_csv(void **state)
     tu_write(tu_path("cols.csv"), "name,colour\nAcme,red\n");
     assert_int_equal(import(s, "csv", tu_path("cols.csv"), "my-list", "2026-08-02", &rep, &err), XC_EINVAL);
     assert_non_null(strstr(err.msg, "cols.csv:1: unknown column \"colour\""));
+    /* more rejected rows than are kept: the count is the true total */
+    size_t cap = 64 + 1500 * 16, used = 0;
+    char *many = malloc(cap);
+    used += (size_t)snprintf(many + used, cap - used, "name,type\nGood One,entity\n");
+    for (int i = 0; i < 1500; i++)
+        used += (size_t)snprintf(many + used, cap - used, "Bad %d,robot\n", i);
+    tu_write(tu_path("many.csv"), many);
+    free(many);
+    import_ok(s, "csv", tu_path("many.csv"), "many-bad", "2026-08-02", &rep);
+    expect_counts(&rep, 1, 0, 1500, 0);
+    assert_int_equal(rep.n_rejects, XC_PARTY_REJECTS_KEPT);
+    REJECTED(&rep, "many.csv", 3, "type \"robot\"");
+    REJECTED(&rep, "many.csv", 1002, "type \"robot\"");
+    xc_party_import_report_clear(&rep);
+    snap = load_one(s, "many-bad", &all, &n);
+    assert_int_equal(snap->n_rejected, 1500);
+    assert_int_equal(snap->n_rejected_kept, XC_PARTY_REJECTS_KEPT);
+    xc_parties_free(all, n);
     tu_write(tu_path("allbad.csv"), "name,type\nA,robot\nB,alien\n");
     assert_int_equal(import(s, "csv", tu_path("allbad.csv"), "my-list", "2026-08-02", &rep, &err), XC_EINVAL);
-    assert_non_null(strstr(err.msg, "every row (2) was rejected"));
-    assert_int_equal(party_docs(s), 1);
+    assert_non_null(strstr(err.msg, "every row (2) was rejected (first: allbad.csv:2: type \"robot\""));
+    assert_int_equal(party_docs(s), 2);
     xc_store_close(s);
 }
 
@@ -639,6 +657,13 @@ static void test_cli(void **state)
     assert_non_null(strstr(err, "--max-age-days"));
     free(out);
     free(err);
+    assert_int_equal(tu_run(&out, &err, "--db", db, "parties", "import", "--format", "ofac-sdn",
+                            tu_data("parties/ofac"), NULL),
+                     2);
+    assert_non_null(strstr(err, "--list-date is required for --format ofac-sdn"));
+    assert_int_equal(access(db, F_OK), -1);
+    free(out);
+    free(err);
     /* table output: counts, the rejected lines, the hash */
     assert_int_equal(tu_run(&out, &err, "--db", db, "parties", "import", "--format", "csl-csv",
                             tu_data("parties/csl-current.csv"), "--list-date", "2026-07-31", NULL),
@@ -677,6 +702,19 @@ static void test_cli(void **state)
     assert_non_null(strstr(err, "un-broken.xml:7:"));
     free(out);
     free(err);
+    /* at most 20 rejected rows are printed */
+    char many[4096] = "name,type\nGood,entity\n";
+    for (int i = 0; i < 30; i++)
+        snprintf(many + strlen(many), sizeof(many) - strlen(many), "Bad %d,robot\n", i);
+    tu_write(tu_path("cli-many.csv"), many);
+    assert_int_equal(tu_run(&out, &err, "--db", db, "parties", "import", "--format", "csv", tu_path("cli-many.csv"),
+                            "--list-id", "cli-many", "--list-date", "2026-08-01", NULL),
+                     0);
+    assert_non_null(strstr(out, "rejected rows (first 20 of 30):"));
+    assert_non_null(strstr(out, "cli-many.csv:22: type \"robot\""));
+    assert_null(strstr(out, "cli-many.csv:23:"));
+    free(out);
+    free(err);
     /* parties ls shows the imported snapshot next to the bundled ones */
     assert_int_equal(tu_run(&out, &err, "--db", db, "parties", "ls", NULL), 0);
     assert_non_null(strstr(out, "us-csl"));
@@ -703,8 +741,8 @@ static void test_alloc_failures(void **state)
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         int succeeded = 0;
         long tries = 0;
+        xc_store *s = fresh_store("alloc.db"); /* a failed import writes nothing: one store will do */
         for (long n = 0; n < 100000 && !succeeded; n += (n < 300 ? 1 : 17), tries++) {
-            xc_store *s = fresh_store("alloc.db");
             xc_party_import_report rep;
             xc_error err;
             xc_mem_fail_after(n);
@@ -718,8 +756,9 @@ static void test_alloc_failures(void **state)
                 assert_int_equal(party_docs(s), 0);
             succeeded = rc == XC_OK && failures == 0;
             xc_party_import_report_clear(&rep);
-            xc_store_close(s);
         }
+        assert_int_equal(party_docs(s), 1);
+        xc_store_close(s);
         assert_true(succeeded);
         print_message("%s: %ld allocation-failure runs\n", cases[c].format, tries);
     }
