@@ -428,15 +428,23 @@ static int cmp_hit(const void *a, const void *b)
     return (y->score > x->score) - (y->score < x->score);
 }
 
-static void touch(xc_screen_scratch *sc, uint32_t name, int qtok)
+/* Note that a query token reached a name; returns -1 when out of memory. */
+static int touch(xc_screen_scratch *sc, uint32_t name, int qtok)
 {
     if (sc->stamp[name] != sc->gen) {
+        if (sc->n_touched == sc->cap_touched) {
+            uint32_t *nt = xc_realloc(sc->touched, 2 * sc->cap_touched * sizeof(uint32_t));
+            if (!nt)
+                return -1;
+            sc->touched = nt;
+            sc->cap_touched *= 2;
+        }
         sc->stamp[name] = sc->gen;
         sc->qmask[name] = 0;
-        if (sc->n_touched < sc->cap_touched)
-            sc->touched[sc->n_touched++] = name;
+        sc->touched[sc->n_touched++] = name;
     }
     sc->qmask[name] |= 1u << qtok;
+    return 0;
 }
 
 int xc_screen_query(const xc_screen_index *idx, xc_screen_scratch *sc, const char *name, const xc_screen_opts *o,
@@ -480,7 +488,8 @@ int xc_screen_query(const xc_screen_index *idx, xc_screen_scratch *sc, const cha
                 continue;
             reached |= 1u << t;
             for (size_t i = 0; i < np; i++)
-                touch(sc, post[i], t);
+                if (touch(sc, post[i], t))
+                    return xc_error_set(err, XC_ENOMEM, NULL, "out of memory screening \"%s\"", name);
         }
     }
     /* rank candidates by how many query tokens reached them */
