@@ -134,6 +134,7 @@ typedef struct pack {
     rule *rules;
     size_t n_rules;
     char *prefixes[MAX_CHART_PREFIXES]; /* chart list-id prefixes used */
+    int uses_parties;                   /* some rule has party_on */
     size_t n_prefixes;
     char hash[65];
     int64_t doc_id;
@@ -376,6 +377,7 @@ static int parse_pred(pctx *c, const char *key, json_t *val, const char *path, p
                 return oom(c);
             break;
         case P_PARTY_ON:
+            c->pk->uses_parties = 1;
             if ((rc = xc_registry_check_id(s, path, c->j.err)))
                 return xc_j_relabel(&c->j, rc);
             if (names_add(&c->parties, s))
@@ -978,7 +980,7 @@ int xc_policy_prepare(const xc_policy *p, const xc_check_req *req, xc_check *chk
             return xc_error_set(err, XC_EINVAL, "party", "party: \"%s\" has no letters or digits", name);
     }
     chk->n_parties = req->n_parties;
-    if (chk->n_parties && (rc = screen_ready(p, req->date, err)))
+    if (chk->n_parties && pk->uses_parties && (rc = screen_ready(p, req->date, err)))
         return rc;
     const xc_item_map *m = chk->map;
     for (size_t k = 0; k < pk->n_prefixes; k++) {
