@@ -5,3 +5,7 @@ BUILD=${1:-build}
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo
 "$BUILD/bench_check" "${BENCH_CHECKS:-1000000}" "${BENCH_RUNS:-7}"
+echo
+# screening (issue 4): generated 100k/1M names, CSL 2026-07-31, OFAC 2021-07, vs brute force and pg_trgm;
+# BENCH_QUICK=1 runs the 100k set only.  Options: "$BUILD/bench_screen" --help
+"$BUILD/bench_screen"

@@ -24,7 +24,8 @@
 #include "mem.h"
 #include "model.h"
 
-#define MAX_CANDIDATES 256      /* names scored per query */
+#define MAX_CANDIDATES 96       /* names scored per query, best-ranked first */
+#define PRUNE_RATIO 0.25f       /* candidates ranked below this share of the best are not scored */
 #define COMMON_POSTINGS 20000   /* a key this frequent is a last resort */
 #define PREFIX_LEN 4
 
@@ -57,15 +58,19 @@ struct xc_screen_index {
     uint32_t *post_off;   /* n_keys + 1 offsets into postings */
     uint32_t *postings;
     size_t n_keys, n_postings;
+    size_t skipped_names; /* names that normalised to nothing, not indexed */
     xc_date at;
 };
 
 struct xc_screen_scratch {
     uint32_t *stamp;  /* per name: generation of the last touch */
     uint32_t *qmask;  /* per name: query tokens that reached it */
+    float *acc;       /* per name: weight of the keys that reached it */
     uint32_t gen;
     uint32_t *touched;
     size_t n_touched, cap_touched;
+    struct cand *cands; /* candidate ranking buffer, reused across queries */
+    size_t cap_cands;
     size_t n_names;
 };
 
@@ -128,29 +133,38 @@ static void unpack_name(const xc_screen_index *idx, const sname *sn, xc_name *ou
  * joined particle ("alqaeda"), the text after the particle; per adjacent
  * pair of name tokens their concatenation (so "al qaeda" and "alqaeda"
  * meet).  Returns how many keys were written (at most max). */
-static int name_keys(const xc_name *nm, uint64_t *keys, uint8_t *tok, int max)
+static int name_keys(const xc_name *nm, uint64_t *keys, uint8_t *tok, float *kw, int max)
 {
     int n = 0;
+    /* per token, keys in decreasing strength: a token that reaches a name
+     * through a strong key is not counted again through a weaker one */
+#define KEY(tag, text, len, weight)                                                                                   \
+    do {                                                                                                             \
+        keys[n] = hash_key(tag, text, len);                                                                          \
+        tok[n] = (uint8_t)i;                                                                                         \
+        kw[n++] = weight;                                                                                            \
+    } while (0)
     for (int i = 0; i < nm->n && n + 5 <= max; i++) {
         const xc_token *t = &nm->tok[i];
         if (t->kind != XC_TOK_NAME || t->len == 0)
             continue;
-        keys[n] = hash_key('t', t->text, t->len), tok[n++] = (uint8_t)i;
-        size_t pl = strnlen(t->phon, XC_PHON_FLAGS);
-        if (pl)
-            keys[n] = hash_key('p', t->phon, pl), tok[n++] = (uint8_t)i;
-        if (t->len > PREFIX_LEN)
-            keys[n] = hash_key('f', t->text, PREFIX_LEN), tok[n++] = (uint8_t)i;
-        unsigned part = XC_TOKEN_PARTICLE(t);
-        if (part && part < t->len)
-            keys[n] = hash_key('t', t->text + part, t->len - part), tok[n++] = (uint8_t)i;
+        KEY('t', t->text, t->len, 1.0f);
         if (i + 1 < nm->n && nm->tok[i + 1].kind == XC_TOK_NAME && t->len + nm->tok[i + 1].len < XC_TOKEN_MAX) {
             char joined[2 * XC_TOKEN_MAX];
             memcpy(joined, t->text, t->len);
             memcpy(joined + t->len, nm->tok[i + 1].text, nm->tok[i + 1].len);
-            keys[n] = hash_key('t', joined, t->len + nm->tok[i + 1].len), tok[n++] = (uint8_t)i;
+            KEY('t', joined, (size_t)(t->len + nm->tok[i + 1].len), 1.0f);
         }
+        unsigned part = XC_TOKEN_PARTICLE(t);
+        if (part && part < t->len)
+            KEY('t', t->text + part, (size_t)(t->len - part), 0.9f);
+        size_t pl = strnlen(t->phon, XC_PHON_FLAGS);
+        if (pl)
+            KEY('p', t->phon, pl, 0.6f);
+        if (t->len > PREFIX_LEN)
+            KEY('f', t->text, (size_t)PREFIX_LEN, 0.4f);
     }
+#undef KEY
     return n;
 }
 
@@ -256,10 +270,11 @@ int xc_screen_index_build(const xc_party_snapshot *snaps, size_t n, xc_date at, 
             idx->entries[idx->n_entries++] = (sentry){sn, en};
             for (size_t a = 0; a <= en->n_aliases; a++) {
                 const char *name = a == 0 ? en->name : en->aliases[a - 1];
-                if ((rc = xc_name_normalize(name, entry_type(en), nm, err)))
-                    goto fail;
-                if (nm->n == 0)
+                xc_error nerr;
+                if (xc_name_normalize(name, entry_type(en), nm, &nerr) != XC_OK || nm->n == 0) {
+                    idx->skipped_names++; /* a name with nothing to match (e.g. one letter) */
                     continue;
+                }
                 size_t bytes = 0;
                 for (int t = 0; t < nm->n; t++)
                     bytes += packed_size(&nm->tok[t]);
@@ -276,7 +291,8 @@ int xc_screen_index_build(const xc_party_snapshot *snaps, size_t n, xc_date at, 
                 }
                 uint64_t keys[MAX_KEYS];
                 uint8_t from[MAX_KEYS];
-                int nk = name_keys(nm, keys, from, MAX_KEYS);
+                float kw[MAX_KEYS];
+                int nk = name_keys(nm, keys, from, kw, MAX_KEYS);
                 for (int j = 0; j < nk; j++)
                     pairs[n_pairs++] = (kpair){keys[j], id};
             }
@@ -348,8 +364,9 @@ int xc_screen_scratch_new(const xc_screen_index *idx, xc_screen_scratch **out, x
         s->n_names = idx->n_names;
         s->stamp = xc_calloc(idx->n_names ? idx->n_names : 1, sizeof(uint32_t));
         s->qmask = xc_calloc(idx->n_names ? idx->n_names : 1, sizeof(uint32_t));
+        s->acc = xc_calloc(idx->n_names ? idx->n_names : 1, sizeof(float));
     }
-    if (!s || !s->stamp || !s->qmask) {
+    if (!s || !s->stamp || !s->qmask || !s->acc) {
         xc_screen_scratch_free(s);
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
     }
@@ -363,7 +380,9 @@ void xc_screen_scratch_free(xc_screen_scratch *s)
         return;
     xc_free(s->stamp);
     xc_free(s->qmask);
+    xc_free(s->acc);
     xc_free(s->touched);
+    xc_free(s->cands);
     xc_free(s);
 }
 
@@ -380,11 +399,6 @@ static int lookup(const xc_screen_index *idx, uint64_t key, const uint32_t **pos
         s = (s + 1) & (idx->n_slots - 1);
     }
     return 0;
-}
-
-static int popcount32(uint32_t x)
-{
-    return __builtin_popcount(x);
 }
 
 static int entry_has_tag(const sentry *se, const char *tag)
@@ -411,15 +425,47 @@ static const xc_allow *allowed(const xc_screen_opts *o, const char *folded, cons
 
 typedef struct cand {
     uint32_t name;
-    int weight;
+    float weight;
 } cand;
+
+static int cand_before(const cand *x, const cand *y)
+{
+    return x->weight > y->weight || (x->weight == y->weight && x->name < y->name);
+}
 
 static int cmp_cand(const void *a, const void *b)
 {
     const cand *x = a, *y = b;
-    if (x->weight != y->weight)
-        return y->weight - x->weight;
-    return (x->name > y->name) - (x->name < y->name);
+    return cand_before(x, y) ? -1 : cand_before(y, x);
+}
+
+/* Move the k best candidates to the front (quickselect), unordered. */
+static void select_best(cand *c, size_t n, size_t k)
+{
+    long lo = 0, hi = (long)n - 1, target = (long)k - 1;
+    while (lo < hi) {
+        cand pivot = c[lo + (hi - lo) / 2];
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (cand_before(&c[i], &pivot))
+                i++;
+            while (cand_before(&pivot, &c[j]))
+                j--;
+            if (i <= j) {
+                cand t = c[i];
+                c[i] = c[j];
+                c[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (target <= j)
+            hi = j;
+        else if (target >= i)
+            lo = i;
+        else
+            return;
+    }
 }
 
 static int cmp_hit(const void *a, const void *b)
@@ -428,8 +474,10 @@ static int cmp_hit(const void *a, const void *b)
     return (y->score > x->score) - (y->score < x->score);
 }
 
-/* Note that a query token reached a name; returns -1 when out of memory. */
-static int touch(xc_screen_scratch *sc, uint32_t name, int qtok)
+/* Note that a query token reached a name through a key of weight w; a
+ * token counts once per name, with its strongest key (keys come strongest
+ * first).  Returns -1 when out of memory. */
+static int touch(xc_screen_scratch *sc, uint32_t name, int qtok, float w)
 {
     if (sc->stamp[name] != sc->gen) {
         if (sc->n_touched == sc->cap_touched) {
@@ -441,9 +489,13 @@ static int touch(xc_screen_scratch *sc, uint32_t name, int qtok)
         }
         sc->stamp[name] = sc->gen;
         sc->qmask[name] = 0;
+        sc->acc[name] = 0;
         sc->touched[sc->n_touched++] = name;
     }
-    sc->qmask[name] |= 1u << qtok;
+    if (!(sc->qmask[name] >> qtok & 1)) {
+        sc->qmask[name] |= 1u << qtok;
+        sc->acc[name] += w;
+    }
     return 0;
 }
 
@@ -476,7 +528,9 @@ int xc_screen_query(const xc_screen_index *idx, xc_screen_scratch *sc, const cha
     uint32_t reached = 0;
     uint64_t keys[MAX_KEYS];
     uint8_t from[MAX_KEYS];
-    int nk = name_keys(q, keys, from, MAX_KEYS);
+    float kw[MAX_KEYS];
+    int nk = name_keys(q, keys, from, kw, MAX_KEYS);
+    double n_names = (double)(idx->n_names ? idx->n_names : 1);
     for (int pass = 0; pass < 2; pass++) {
         for (int j = 0; j < nk; j++) {
             int t = from[j];
@@ -487,38 +541,41 @@ int xc_screen_query(const xc_screen_index *idx, xc_screen_scratch *sc, const cha
             if (!lookup(idx, keys[j], &post, &np) || (np > COMMON_POSTINGS) != (pass == 1))
                 continue;
             reached |= 1u << t;
+            /* a rare key says more than a common one */
+            float w = kw[j] * (float)log2(1.0 + n_names / (double)np);
             for (size_t i = 0; i < np; i++)
-                if (touch(sc, post[i], t))
+                if (touch(sc, post[i], t, w))
                     return xc_error_set(err, XC_ENOMEM, NULL, "out of memory screening \"%s\"", name);
         }
     }
-    /* rank candidates by how many query tokens reached them */
+    /* rank candidates by the weight of the keys that reached them; score the
+     * best MAX_CANDIDATES, best first, skipping those far below the best */
     size_t nc = sc->n_touched;
-    cand *cands = xc_malloc((nc ? nc : 1) * sizeof(cand));
-    if (!cands)
+    if (grow((void **)&sc->cands, &sc->cap_cands, nc ? nc : 1, sizeof(cand)))
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    cand *cands = sc->cands;
     for (size_t i = 0; i < nc; i++)
-        cands[i] = (cand){sc->touched[i], popcount32(sc->qmask[sc->touched[i]])};
+        cands[i] = (cand){sc->touched[i], sc->acc[sc->touched[i]]};
     if (nc > MAX_CANDIDATES) {
-        /* partial selection: keep the MAX_CANDIDATES heaviest */
-        qsort(cands, nc, sizeof(cand), cmp_cand);
+        select_best(cands, nc, MAX_CANDIDATES);
         nc = MAX_CANDIDATES;
     }
+    qsort(cands, nc, sizeof(cand), cmp_cand);
+    float floor_w = nc ? cands[0].weight * PRUNE_RATIO : 0;
     int limit = o->limit > 0 ? o->limit : 10;
     if (limit > XC_SCREEN_MAX_HITS)
         limit = XC_SCREEN_MAX_HITS;
     xc_screen_hit *hit = xc_malloc(sizeof(*hit));
-    if (!hit) {
-        xc_free(cands);
+    if (!hit)
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
-    }
     for (size_t i = 0; i < nc; i++) {
+        if (cands[i].weight < floor_w)
+            break;
         const sname *sn = &idx->names[cands[i].name];
         const sentry *se = &idx->entries[sn->entry];
         if (o->tag && !entry_has_tag(se, o->tag))
             continue;
-        int et = entry_type(se->entry);
-        if (o->type != XC_NAME_UNKNOWN && et != XC_NAME_UNKNOWN && et != o->type)
+        if (o->type != XC_NAME_UNKNOWN && sn->type != XC_NAME_UNKNOWN && sn->type != o->type)
             continue;
         res->candidates++;
         unpack_name(idx, sn, &hit->listed);
@@ -546,7 +603,6 @@ int xc_screen_query(const xc_screen_index *idx, xc_screen_scratch *sc, const cha
         }
     }
     xc_free(hit);
-    xc_free(cands);
     qsort(res->hits, res->n_hits, sizeof(xc_screen_hit), cmp_hit);
     qsort(res->suppressed, res->n_suppressed, sizeof(xc_screen_hit), cmp_hit);
     if (res->n_hits > (size_t)limit)
