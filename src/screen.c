@@ -26,7 +26,7 @@
 
 #define MAX_CANDIDATES 96       /* names scored per query, best-ranked first */
 #define PRUNE_RATIO 0.25f       /* candidates ranked below this share of the best are not scored */
-#define COMMON_POSTINGS 20000   /* a key this frequent is a last resort */
+#define COMMON_POSTINGS 20000   /* a key this frequent is a last resort (or 1/250 of the names if fewer) */
 #define PREFIX_LEN 4
 
 typedef struct sname {
@@ -531,6 +531,9 @@ int xc_screen_query(const xc_screen_index *idx, xc_screen_scratch *sc, const cha
     float kw[MAX_KEYS];
     int nk = name_keys(q, keys, from, kw, MAX_KEYS);
     double n_names = (double)(idx->n_names ? idx->n_names : 1);
+    size_t common = idx->n_names / 250 > 2000 ? idx->n_names / 250 : 2000;
+    if (common > COMMON_POSTINGS)
+        common = COMMON_POSTINGS;
     for (int pass = 0; pass < 2; pass++) {
         for (int j = 0; j < nk; j++) {
             int t = from[j];
@@ -538,7 +541,7 @@ int xc_screen_query(const xc_screen_index *idx, xc_screen_scratch *sc, const cha
             size_t np;
             if (pass == 1 && (reached >> t & 1))
                 continue;
-            if (!lookup(idx, keys[j], &post, &np) || (np > COMMON_POSTINGS) != (pass == 1))
+            if (!lookup(idx, keys[j], &post, &np) || (np > common) != (pass == 1))
                 continue;
             reached |= 1u << t;
             /* a rare key says more than a common one */
