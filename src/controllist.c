@@ -228,7 +228,7 @@ int xc_items_import_json(xc_store *s, const char *text, size_t len, const char *
         xc_items_free(have, n_have);
     }
     if (rc == XC_OK)
-        rc = xc_docs_record(s, XC_DOC_ITEM, docs, keys, n, recorded, err);
+        rc = xc_docs_record(s, XC_DOC_ITEM, docs, keys, n, recorded, NULL, err);
     if (n_items)
         *n_items = (int)n;
 out:

@@ -163,7 +163,7 @@ int xc_j_strs(xc_jctx *c, json_t *obj, const char *path, const char *key, int on
 }
 
 int xc_docs_record(xc_store *s, const char *kind, json_t *const *docs, const char *const *keys, size_t n,
-                   int *recorded, xc_error *err)
+                   int *recorded, char (*hashes)[65], xc_error *err)
 {
     int own = !xc_store_in_tx(s);
     int rc = own ? xc_store_begin(s, err) : XC_OK;
@@ -172,6 +172,8 @@ int xc_docs_record(xc_store *s, const char *kind, json_t *const *docs, const cha
         char *canon = NULL, hash[65];
         int rec = 0;
         rc = xc_json_canon(docs[i], &canon, hash, err);
+        if (rc == XC_OK && hashes)
+            memcpy(hashes[i], hash, sizeof(hash));
         if (rc == XC_OK)
             rc = xc_store_doc_put(s, kind, keys[i], hash, canon, &rec, NULL, err);
         *recorded += rec;

@@ -40,8 +40,8 @@ int xc_j_relabel(xc_jctx *c, int rc);
 
 /* Record n documents of a kind (canonicalised and hashed here), in the
  * caller's transaction if one is open, else in one of their own.  Counts
- * how many were new in *recorded. */
+ * how many were new in *recorded; fills hashes[i] when hashes is not NULL. */
 int xc_docs_record(xc_store *s, const char *kind, json_t *const *docs, const char *const *keys, size_t n,
-                   int *recorded, xc_error *err);
+                   int *recorded, char (*hashes)[65], xc_error *err);
 
 #endif

@@ -431,7 +431,7 @@ int xc_parties_import_json_info(xc_store *s, const char *text, size_t len, const
         snap_clear(&snap);
     }
     if (rc == XC_OK)
-        rc = xc_docs_record(s, XC_DOC_PARTIES, docs, (const char *const *)keys, n, &info->recorded, err);
+        rc = xc_docs_record(s, XC_DOC_PARTIES, docs, (const char *const *)keys, n, &info->recorded, NULL, err);
     if (rc == XC_OK)
         rc = xc_json_canon(docs[n - 1], NULL, info->last_hash, err);
     info->snapshots = (int)n;

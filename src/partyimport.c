@@ -1994,29 +1994,6 @@ static int build_doc(imp *im, const char *list_id, const char *title, const char
     return XC_OK;
 }
 
-/* Record one document in the caller's transaction or in one of its own. */
-static int record_doc(xc_store *s, const char *key, json_t *doc, char hash[65], int *recorded, xc_error *err)
-{
-    char *canon = NULL;
-    int rc = xc_json_canon(doc, &canon, hash, err);
-    if (rc)
-        return rc;
-    int own = !xc_store_in_tx(s);
-    if (own && (rc = xc_store_begin(s, err))) {
-        xc_free(canon);
-        return rc;
-    }
-    rc = xc_store_doc_put(s, XC_DOC_PARTIES, key, hash, canon, recorded, NULL, err);
-    xc_free(canon);
-    if (!own)
-        return rc;
-    if (rc) {
-        xc_store_rollback(s);
-        return rc;
-    }
-    return xc_store_commit(s, err);
-}
-
 static void imp_free(imp *im)
 {
     for (size_t i = 0; i < im->n; i++)
@@ -2113,8 +2090,9 @@ static int imp_finish(imp *im, xc_store *s, const xc_party_import_opts *o, const
     if (rc == XC_OK)
         rc = xc_parties_check_doc(doc, name, im->err);
     snprintf(key, sizeof(key), "%s@%s", list_id, xc_date_format(date, d));
+    const char *keyp = key;
     if (rc == XC_OK)
-        rc = record_doc(s, key, doc, rep->hash, &rep->recorded, im->err);
+        rc = xc_docs_record(s, XC_DOC_PARTIES, &doc, &keyp, 1, &rep->recorded, &rep->hash, im->err);
     json_decref(doc);
     if (rc)
         return rc;

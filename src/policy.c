@@ -650,7 +650,7 @@ int xc_rules_import_json(xc_store *s, const char *text, size_t len, const char *
     xc_strv_free(keys, n_keys);
     if (rc == XC_OK) {
         const char *key = pk.regime;
-        rc = xc_docs_record(s, XC_DOC_RULES, &root, &key, 1, recorded, err);
+        rc = xc_docs_record(s, XC_DOC_RULES, &root, &key, 1, recorded, NULL, err);
     }
     xc_strv_free(ids, n_ids);
     names_free(&c.lists);

@@ -780,7 +780,7 @@ int xc_allow_add(xc_store *s, const char *query, const char *list, const char *e
     if (!doc)
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
     const char *k = key;
-    int rc = xc_docs_record(s, XC_DOC_ALLOW, &doc, &k, 1, &rec, err);
+    int rc = xc_docs_record(s, XC_DOC_ALLOW, &doc, &k, 1, &rec, NULL, err);
     json_decref(doc);
     return rc;
 }
