@@ -197,7 +197,7 @@ static void test_candidates_not_a_scan(void **state)
     assert_int_equal(xc_screen_query(idx, sc, name, &o, res, &err), 0);
     assert_true(res->n_hits >= 1);
     assert_string_equal(res->hits[0].entry->id, "s777");
-    assert_true(res->candidates <= 256);
+    assert_true(res->candidates <= 96);
     assert_true(res->candidates < 20000 / 10);
     xc_free(res);
     xc_screen_scratch_free(sc);
