@@ -385,6 +385,32 @@ static int add_joins(const xc_name *from, const xc_name *to, const tview *vto, i
     return nc;
 }
 
+/* One side's unmatched scoring tokens (mask), whether all its tokens that
+ * weigh at least an initial are matched (*covered), the weight of its
+ * heaviest unmatched token, and the first and last matched token. */
+static void unmatched_side(const xc_name *nm, int n, uint32_t used, const float *w, uint32_t *un, int *covered,
+                           float *un_max, int *lo, int *hi)
+{
+    *un = 0;
+    *covered = 1;
+    *un_max = 0.0f;
+    *lo = XC_NAME_MAX_TOKENS;
+    *hi = -1;
+    for (int i = 0; i < n; i++) {
+        if (!scoring(&nm->tok[i]))
+            continue;
+        if (used >> i & 1) {
+            *lo = i < *lo ? i : *lo;
+            *hi = i;
+            continue;
+        }
+        *un |= 1u << i;
+        *un_max = w[i] > *un_max ? w[i] : *un_max;
+        if (w[i] >= W_INITIAL)
+            *covered = 0;
+    }
+}
+
 float xc_match_names(const xc_name *q, const xc_name *l, xc_match *why)
 {
     cand c[MAX_CANDS];
@@ -455,36 +481,11 @@ float xc_match_names(const xc_name *q, const xc_name *l, xc_match *why)
     }
 
     /* unmatched tokens: full weight, or discounted when the other side is wholly matched */
-    uint32_t qun = 0, lun = 0;
-    int q_cov = 1, l_cov = 1;
-    float uq_max = 0.0f, ul_max = 0.0f;
-    int q_lo = XC_NAME_MAX_TOKENS, q_hi = -1, l_lo = XC_NAME_MAX_TOKENS, l_hi = -1;
-    for (int i = 0; i < nq; i++) {
-        if (!scoring(&q->tok[i]))
-            continue;
-        if (qused >> i & 1) {
-            q_lo = i < q_lo ? i : q_lo;
-            q_hi = i;
-            continue;
-        }
-        qun |= 1u << i;
-        uq_max = wq[i] > uq_max ? wq[i] : uq_max;
-        if (wq[i] >= W_INITIAL)
-            q_cov = 0;
-    }
-    for (int j = 0; j < nl; j++) {
-        if (!scoring(&l->tok[j]))
-            continue;
-        if (lused >> j & 1) {
-            l_lo = j < l_lo ? j : l_lo;
-            l_hi = j;
-            continue;
-        }
-        lun |= 1u << j;
-        ul_max = wl[j] > ul_max ? wl[j] : ul_max;
-        if (wl[j] >= W_INITIAL)
-            l_cov = 0;
-    }
+    uint32_t qun, lun;
+    int q_cov, l_cov, q_lo, q_hi, l_lo, l_hi;
+    float uq_max, ul_max;
+    unmatched_side(q, nq, qused, wq, &qun, &q_cov, &uq_max, &q_lo, &q_hi);
+    unmatched_side(l, nl, lused, wl, &lun, &l_cov, &ul_max, &l_lo, &l_hi);
     int disc_l = q_cov && n_chosen > 0 && (substantive >= 2 || ul_max < W_NAME);
     int disc_q = l_cov && n_chosen > 0 && (substantive >= 2 || uq_max < W_NAME);
     /* an entity's extra name words are part of its identity: no discount */
