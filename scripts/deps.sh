@@ -4,7 +4,7 @@
 # prints the exact apt-get line to run and fails.
 set -eu
 
-PACKAGES="gcc make cmake ninja-build pkg-config iso-codes \
+PACKAGES="gcc libc6-dev make cmake ninja-build pkg-config iso-codes \
 libsqlite3-dev libjansson-dev libsodium-dev libcmocka-dev libcsv-dev libicu-dev libxml2-dev"
 
 missing=""
