@@ -42,7 +42,6 @@ static void entry_clear(xc_party_entry *e)
     xc_free(e->type);
     xc_free(e->country);
     xc_strv_free(e->aliases, e->n_aliases);
-    xc_strv_free(e->folded, e->n_folded);
     xc_free(e->address);
     xc_free(e->citation);
     xc_free(e->start_date);
@@ -176,14 +175,6 @@ static int parse_entry(xc_jctx *c, json_t *o, const char *path, const char *list
     e->tags = nt ? dup_strv(tags, nt, &e->n_tags, &oom) : dup_strv(&list_id, 1, &e->n_tags, &oom);
     e->dates_of_birth = dup_strv(dobs, nd, &e->n_dates_of_birth, &oom);
     e->nationalities = dup_strv(nats, nn, &e->n_nationalities, &oom);
-    if (!oom && !(e->folded = xc_calloc(na + 1, sizeof(char *))))
-        oom = 1;
-    for (size_t i = 0; !oom && i <= na; i++) {
-        char f[XC_FOLD_MAX];
-        xc_party_fold(i == 0 ? name : aliases[i - 1], f, sizeof(f));
-        e->folded[i] = dup_or_null(f, &oom);
-        e->n_folded = i + 1;
-    }
     rc = oom ? xc_error_set(c->err, XC_ENOMEM, NULL, "out of memory") : XC_OK;
 out:
     xc_free(aliases);
@@ -502,35 +493,17 @@ int xc_parties_load(xc_store *s, int64_t as_of, xc_party_snapshot **out, size_t 
     return XC_OK;
 }
 
-const xc_party_snapshot *xc_parties_in_force(const xc_party_snapshot *s, size_t n, const char *list_id, xc_date at)
+size_t xc_parties_in_force(const xc_party_snapshot *s, size_t n, xc_date at, const xc_party_snapshot **out)
 {
-    const xc_party_snapshot *best = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(s[i].list_id, list_id) == 0 && s[i].list_date <= at)
-            best = &s[i]; /* sorted by date within a list */
-    return best;
-}
-
-int xc_parties_list_known(const xc_party_snapshot *s, size_t n, const char *list_id)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(s[i].list_id, list_id) == 0)
-            return 1;
-    return 0;
-}
-
-int xc_party_match(const xc_party_snapshot *snap, const char *folded, size_t *which)
-{
-    for (size_t i = 0; snap && i < snap->n_entries; i++) {
-        for (size_t k = 0; k < snap->entries[i].n_folded; k++) {
-            if (strcmp(snap->entries[i].folded[k], folded) == 0) {
-                if (which)
-                    *which = k;
-                return (int)i;
-            }
-        }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].list_date > at)
+            continue;
+        if (i + 1 < n && strcmp(s[i + 1].list_id, s[i].list_id) == 0 && s[i + 1].list_date <= at)
+            continue; /* a later snapshot of the same list is in force */
+        out[k++] = &s[i];
     }
-    return -1;
+    return k;
 }
 
 static json_t *strv_json(char **v, size_t n)

@@ -40,8 +40,6 @@ typedef struct xc_party_entry {
     size_t n_dates_of_birth;
     char **nationalities;  /* as given by the source */
     size_t n_nationalities;
-    char **folded;    /* folded name then aliases */
-    size_t n_folded;
 } xc_party_entry;
 
 /* A row an importer could not use: where it was and why. */
@@ -104,19 +102,15 @@ int xc_parties_check_doc(json_t *doc, const char *file, xc_error *err);
 int xc_parties_load(xc_store *s, int64_t as_of, xc_party_snapshot **out, size_t *n, xc_error *err);
 void xc_parties_free(xc_party_snapshot *s, size_t n);
 
-/* The snapshot of a list in force on a date: the latest with list_date <= at. */
-const xc_party_snapshot *xc_parties_in_force(const xc_party_snapshot *s, size_t n, const char *list_id, xc_date at);
+/* The snapshots in force on a date: for each list the latest with
+ * list_date <= at (s sorted as xc_parties_load returns it).  Fills out
+ * (room for n) and returns how many. */
+size_t xc_parties_in_force(const xc_party_snapshot *s, size_t n, xc_date at, const xc_party_snapshot **out);
 
-/* Whether any snapshot of the list exists. */
-int xc_parties_list_known(const xc_party_snapshot *s, size_t n, const char *list_id);
-
-/* Fold a name for exact matching: lowercase, punctuation other than letters
- * and digits treated as space, runs of spaces collapsed, trimmed. */
+/* Fold a name for exact comparison (allow-list entries): lowercase,
+ * punctuation other than letters and digits treated as space, runs of
+ * spaces collapsed, trimmed. */
 void xc_party_fold(const char *in, char *out, size_t outsz);
-
-/* Find a folded name in a snapshot: entry index (and which name: 0 = primary,
- * k = alias k-1) or -1. */
-int xc_party_match(const xc_party_snapshot *snap, const char *folded, size_t *which);
 
 json_t *xc_parties_json(const xc_party_snapshot *s, size_t n);
 

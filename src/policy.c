@@ -861,15 +861,9 @@ static int screen_ready(const xc_policy *p, xc_date at, xc_error *err)
 {
     screen_cache *sc = p->screen;
     const xc_party_snapshot **set = xc_calloc(p->n_snaps ? p->n_snaps : 1, sizeof(*set));
-    size_t n = 0;
     if (!set)
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
-    for (size_t i = 0; i < p->n_snaps; i++) {
-        const xc_party_snapshot *s = &p->snaps[i];
-        if (s->list_date <= at && !(i + 1 < p->n_snaps && strcmp(p->snaps[i + 1].list_id, s->list_id) == 0 &&
-                                    p->snaps[i + 1].list_date <= at))
-            set[n++] = s;
-    }
+    size_t n = xc_parties_in_force(p->snaps, p->n_snaps, at, set);
     if (sc->idx && n == sc->n_in_force && memcmp(set, sc->in_force, n * sizeof(*set)) == 0) {
         xc_free(set);
         return XC_OK;
@@ -974,9 +968,10 @@ int xc_policy_prepare(const xc_policy *p, const xc_check_req *req, xc_check *chk
         if (!name || !*name || strlen(name) >= sizeof(chk->party_names[0]))
             return xc_error_set(err, XC_EINVAL, "party", "party: empty name or longer than %zu bytes",
                                 sizeof(chk->party_names[0]) - 1);
+        char folded[XC_FOLD_MAX];
         snprintf(chk->party_names[i], sizeof(chk->party_names[i]), "%s", name);
-        xc_party_fold(name, chk->party_folded[i], sizeof(chk->party_folded[i]));
-        if (!chk->party_folded[i][0])
+        xc_party_fold(name, folded, sizeof(folded));
+        if (!folded[0])
             return xc_error_set(err, XC_EINVAL, "party", "party: \"%s\" has no letters or digits", name);
     }
     chk->n_parties = req->n_parties;

@@ -77,7 +77,6 @@ typedef struct xc_check {
     const char *risk_flags[XC_CHECK_MAX_FLAGS];
     size_t n_risk_flags;
     char party_names[XC_CHECK_MAX_PARTIES][256];
-    char party_folded[XC_CHECK_MAX_PARTIES][256];
     size_t n_parties;
     int chart[4][8]; /* list index per chart prefix and item reason, -1 none */
     /* answer */

@@ -235,21 +235,17 @@ int xc_screen_index_build(const xc_party_snapshot *snaps, size_t n, xc_date at, 
     if (!idx || !(idx->snaps = xc_calloc(n ? n : 1, sizeof(*idx->snaps))) || !(nm = xc_malloc(sizeof(*nm))))
         goto oom;
     idx->at = at;
-    /* the latest snapshot of each list on `at` (snaps are sorted by list, date) */
-    for (size_t i = 0; i < n; i++) {
-        if (snaps[i].list_date > at)
-            continue;
-        if (i + 1 < n && strcmp(snaps[i + 1].list_id, snaps[i].list_id) == 0 && snaps[i + 1].list_date <= at)
-            continue;
-        if (snaps[i].max_age_days > 0 && at - snaps[i].list_date > snaps[i].max_age_days) {
+    idx->n_snaps = xc_parties_in_force(snaps, n, at, idx->snaps);
+    for (size_t i = 0; i < idx->n_snaps; i++) {
+        const xc_party_snapshot *sn = idx->snaps[i];
+        if (sn->max_age_days > 0 && at - sn->list_date > sn->max_age_days) {
             rc = xc_error_set(err, XC_EINVAL, "snapshot",
                               "screening refused: the %s snapshot of %s is %d days old on %s, more than its maximum "
                               "age of %d days; import a current list",
-                              snaps[i].list_id, xc_date_format(snaps[i].list_date, d), (int)(at - snaps[i].list_date),
-                              xc_date_format(at, e), snaps[i].max_age_days);
+                              sn->list_id, xc_date_format(sn->list_date, d), (int)(at - sn->list_date),
+                              xc_date_format(at, e), sn->max_age_days);
             goto fail;
         }
-        idx->snaps[idx->n_snaps++] = &snaps[i];
     }
     if (idx->n_snaps == 0) {
         rc = xc_error_set(err, XC_EINVAL, "snapshot",
