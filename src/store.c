@@ -170,11 +170,6 @@ int xc_store_doc_latest(xc_store *s, const char *kind, int64_t as_of, xc_doc **o
     return s->ops->doc_latest(s, kind, as_of, out, n, err);
 }
 
-int xc_store_doc_by_hash(xc_store *s, const char *kind, const char *hash, xc_doc *out, xc_error *err)
-{
-    return s->ops->doc_by_hash(s, kind, hash, out, err);
-}
-
 void xc_doc_clear(xc_doc *d)
 {
     if (!d)

@@ -94,8 +94,6 @@ int xc_store_doc_latest(xc_store *s, const char *kind, int64_t as_of, xc_doc **o
 /* Distinct keys of a kind's documents recorded at or before as_of, sorted. */
 int xc_store_doc_keys(xc_store *s, const char *kind, int64_t as_of, char ***keys, size_t *n, xc_error *err);
 
-/* The first document of a kind with a content hash; XC_ENOTFOUND if none. */
-int xc_store_doc_by_hash(xc_store *s, const char *kind, const char *hash, xc_doc *out, xc_error *err);
 
 void xc_doc_clear(xc_doc *d);
 void xc_docs_free(xc_doc *d, size_t n);

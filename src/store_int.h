@@ -24,7 +24,6 @@ typedef struct xc_store_ops {
     int (*doc_put)(xc_store *s, const char *kind, const char *key, const char *hash, const char *body, int64_t tx,
                    int64_t *id, xc_error *err);
     int (*doc_latest)(xc_store *s, const char *kind, int64_t as_of, xc_doc **out, size_t *n, xc_error *err);
-    int (*doc_by_hash)(xc_store *s, const char *kind, const char *hash, xc_doc *out, xc_error *err);
     int (*decision_put)(xc_store *s, const char *kind, const char *request, const char *result, int64_t tx,
                         int64_t *id, xc_error *err);
     int (*decision_get)(xc_store *s, int64_t id, xc_decision *out, xc_error *err);

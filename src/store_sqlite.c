@@ -84,7 +84,6 @@ enum {
     ST_MAX_TIME,
     ST_DOC_PUT,
     ST_DOC_LATEST,
-    ST_DOC_BY_HASH,
     ST_DECISION_PUT,
     ST_DECISION_GET,
     ST_DOC_HEAD,
@@ -120,8 +119,6 @@ static const char *const statements[ST_COUNT] = {
     [ST_DOC_LATEST] = "SELECT d.id, d.key, d.content_hash, d.body, d.recorded_at FROM document d "
                       "WHERE d.kind = ?1 AND d.recorded_at <= ?2 AND d.id = (SELECT max(e.id) FROM document e "
                       "WHERE e.kind = d.kind AND e.key = d.key AND e.recorded_at <= ?2) ORDER BY d.key",
-    [ST_DOC_BY_HASH] = "SELECT id, key, content_hash, body, recorded_at FROM document "
-                       "WHERE kind = ?1 AND content_hash = ?2 ORDER BY id LIMIT 1",
     [ST_DECISION_PUT] = "INSERT INTO decision(kind, request, result, recorded_at) VALUES(?1, ?2, ?3, ?4)",
     [ST_DECISION_GET] = "SELECT id, kind, request, result, recorded_at FROM decision WHERE id = ?1",
     [ST_DOC_HEAD] = "SELECT id, content_hash FROM document WHERE kind = ?1 AND key = ?2 ORDER BY id DESC LIMIT 1",
@@ -646,25 +643,6 @@ out:
     return XC_OK;
 }
 
-static int sq_doc_by_hash(xc_store *s, const char *kind, const char *hash, xc_doc *out, xc_error *err)
-{
-    sqlite_impl *im = IMPL(s);
-    sqlite3_stmt *st = stmt(im, ST_DOC_BY_HASH, err);
-    if (!st)
-        return XC_EDB;
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st), rc = XC_OK;
-    if (step == SQLITE_ROW)
-        rc = doc_row(st, out) ? xc_error_set(err, XC_ENOMEM, NULL, "out of memory") : XC_OK;
-    else if (step == SQLITE_DONE)
-        rc = xc_error_set(err, XC_ENOTFOUND, NULL, "no %s with content hash %s", kind, hash);
-    else
-        rc = db_error(im, err, "reading a document");
-    sqlite3_reset(st);
-    return rc;
-}
-
 static int sq_decision_put(xc_store *s, const char *kind, const char *request, const char *result, int64_t tx,
                            int64_t *id, xc_error *err)
 {
@@ -782,7 +760,6 @@ static const xc_store_ops sqlite_ops = {
     .versions_get = sq_versions_get,
     .doc_put = sq_doc_put,
     .doc_latest = sq_doc_latest,
-    .doc_by_hash = sq_doc_by_hash,
     .decision_put = sq_decision_put,
     .decision_get = sq_decision_get,
     .doc_head = sq_doc_head,
