@@ -889,16 +889,23 @@ static int sdn_row(void *user, long line, int row, char **f, size_t n)
     return add_entry(im, &e);
 }
 
+/* A row of alt.csv, add.csv or sdn_comments.csv: check its field count and
+ * find the sdn.csv entry it belongs to; -1 (the row rejected) if neither. */
+static long child_entry(imp *im, long line, char **f, size_t n, size_t want, const char *columns, const char *what)
+{
+    if (n != want) {
+        reject(im, line, NULL, "%zu fields, expected %zu (%s)", n, want, columns);
+        return -1;
+    }
+    return ofac_entry(im, f[0], line, what);
+}
+
 static int alt_row(void *user, long line, int row, char **f, size_t n)
 {
     imp *im = user;
     char why[160];
     (void)row;
-    if (n != 5) {
-        reject(im, line, NULL, "%zu fields, expected 5 (ent_num, alt_num, alt_type, alt_name, alt_remarks)", n);
-        return XC_OK;
-    }
-    long idx = ofac_entry(im, f[0], line, "alias");
+    long idx = child_entry(im, line, f, n, 5, "ent_num, alt_num, alt_type, alt_name, alt_remarks", "alias");
     if (idx < 0)
         return im->oom ? XC_ENOMEM : XC_OK;
     char *name = ofac(im, f[3]);
@@ -921,12 +928,8 @@ static int add_row(void *user, long line, int row, char **f, size_t n)
     imp *im = user;
     char why[160];
     (void)row;
-    if (n != 6) {
-        reject(im, line, NULL, "%zu fields, expected 6 (ent_num, add_num, address, city_state_postal, country, "
-                               "add_remarks)", n);
-        return XC_OK;
-    }
-    long idx = ofac_entry(im, f[0], line, "address");
+    long idx = child_entry(im, line, f, n, 6, "ent_num, add_num, address, city_state_postal, country, add_remarks",
+                           "address");
     if (idx < 0)
         return im->oom ? XC_ENOMEM : XC_OK;
     pent *e = &im->ents[idx];
@@ -954,11 +957,7 @@ static int comments_row(void *user, long line, int row, char **f, size_t n)
     imp *im = user;
     char why[160];
     (void)row;
-    if (n != 2) {
-        reject(im, line, NULL, "%zu fields, expected 2 (ent_num, remarks_extended)", n);
-        return XC_OK;
-    }
-    long idx = ofac_entry(im, f[0], line, "remarks");
+    long idx = child_entry(im, line, f, n, 2, "ent_num, remarks_extended", "remarks");
     if (idx < 0)
         return im->oom ? XC_ENOMEM : XC_OK;
     pent *e = &im->ents[idx];
