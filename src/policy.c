@@ -162,10 +162,7 @@ struct xc_policy {
     size_t n_items;
     llist *lists;      /* sorted by id */
     size_t n_lists;
-    xc_party_snapshot *snaps;
-    size_t n_snaps;
-    xc_allow *allow;
-    size_t n_allow;
+    xc_store *store;             /* borrowed, for loading party snapshots on demand */
     int64_t as_of;
     struct screen_cache *screen; /* built on the first check that names parties */
 };
@@ -173,6 +170,11 @@ struct xc_policy {
 /* The screening index for the snapshots in force on some date, reused while
  * checks fall on dates with the same snapshots in force. */
 typedef struct screen_cache {
+    int loaded;                 /* snapshots and allow-list read from the store */
+    xc_party_snapshot *snaps;
+    size_t n_snaps;
+    xc_allow *allow;
+    size_t n_allow;
     xc_screen_index *idx;
     xc_screen_scratch *scratch;
     xc_screen_result *res;
@@ -683,9 +685,9 @@ void xc_policy_free(xc_policy *p)
     xc_free(p->packs);
     xc_items_free(p->items, p->n_items);
     lists_free(p->lists, p->n_lists);
-    xc_parties_free(p->snaps, p->n_snaps);
-    xc_allow_free(p->allow, p->n_allow);
     if (p->screen) {
+        xc_parties_free(p->screen->snaps, p->screen->n_snaps);
+        xc_allow_free(p->screen->allow, p->screen->n_allow);
         xc_screen_index_free(p->screen->idx);
         xc_screen_scratch_free(p->screen->scratch);
         xc_free(p->screen->res);
@@ -829,10 +831,7 @@ int xc_policy_load(xc_store *s, int64_t as_of, xc_policy **out, xc_error *err)
     int rc = load_lists(s, p, err);
     if (rc == XC_OK)
         rc = xc_items_load(s, as_of, &p->items, &p->n_items, err);
-    if (rc == XC_OK)
-        rc = xc_parties_load(s, as_of, &p->snaps, &p->n_snaps, err);
-    if (rc == XC_OK)
-        rc = xc_allow_load(s, as_of, &p->allow, &p->n_allow, err);
+    p->store = s;
     if (rc == XC_OK && !(p->screen = xc_calloc(1, sizeof(screen_cache))))
         rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
     if (rc == XC_OK)
@@ -860,17 +859,24 @@ const char *xc_policy_regime_at(const xc_policy *p, size_t i)
 static int screen_ready(const xc_policy *p, xc_date at, xc_error *err)
 {
     screen_cache *sc = p->screen;
-    const xc_party_snapshot **set = xc_calloc(p->n_snaps ? p->n_snaps : 1, sizeof(*set));
+    int rc = XC_OK;
+    if (!sc->loaded) { /* party lists are read only by checks that screen parties */
+        if ((rc = xc_parties_load(p->store, p->as_of, &sc->snaps, &sc->n_snaps, err)) ||
+            (rc = xc_allow_load(p->store, p->as_of, &sc->allow, &sc->n_allow, err)))
+            return rc;
+        sc->loaded = 1;
+    }
+    const xc_party_snapshot **set = xc_calloc(sc->n_snaps ? sc->n_snaps : 1, sizeof(*set));
     if (!set)
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
-    size_t n = xc_parties_in_force(p->snaps, p->n_snaps, at, set);
+    size_t n = xc_parties_in_force(sc->snaps, sc->n_snaps, at, set);
     if (sc->idx && n == sc->n_in_force && memcmp(set, sc->in_force, n * sizeof(*set)) == 0) {
         xc_free(set);
         return XC_OK;
     }
     xc_screen_index *idx = NULL;
     xc_screen_scratch *scratch = NULL;
-    int rc = xc_screen_index_build(p->snaps, p->n_snaps, at, &idx, err);
+    rc = xc_screen_index_build(sc->snaps, sc->n_snaps, at, &idx, err);
     if (rc == XC_OK)
         rc = xc_screen_scratch_new(idx, &scratch, err);
     if (rc == XC_OK && !sc->res && !(sc->res = xc_malloc(sizeof(*sc->res))))
@@ -1192,7 +1198,7 @@ static int eval_pred(const xc_policy *p, const xc_check *c, const pred *q, sink 
             int hits = 0;
             for (size_t i = 0; sc->idx && i < c->n_parties; i++) {
                 xc_screen_opts o = {.type = XC_NAME_UNKNOWN, .threshold = -1, .limit = 1, .tag = q->strs[l],
-                                    .at = c->date, .allow = p->allow, .n_allow = p->n_allow};
+                                    .at = c->date, .allow = sc->allow, .n_allow = sc->n_allow};
                 if (xc_screen_query(sc->idx, sc->scratch, c->party_names[i], &o, res, NULL) != XC_OK)
                     continue;
                 for (size_t h = 0; h < res->n_hits; h++) {

@@ -94,7 +94,9 @@ typedef struct xc_check {
 int xc_rules_import_json(xc_store *s, const char *text, size_t len, const char *file, int *recorded,
                          xc_error *err);
 
-/* Load the engine as recorded at as_of (XC_TS_LATEST for now). */
+/* Load the engine as recorded at as_of (XC_TS_LATEST for now).  Party-list
+ * snapshots are read from s on the first check that screens parties, so s
+ * must stay open while the engine is used. */
 int xc_policy_load(xc_store *s, int64_t as_of, xc_policy **out, xc_error *err);
 void xc_policy_free(xc_policy *p);
 
