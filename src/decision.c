@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "audit.h"
+#include "docs.h"
 #include "mem.h"
 
 int xc_decision_record_check(xc_store *s, const xc_policy *p, const xc_check *chk, json_t *answer, int64_t *id,
@@ -15,6 +17,18 @@ int xc_decision_record_check(xc_store *s, const xc_policy *p, const xc_check *ch
     char *rs = json_dumps(answer, JSON_COMPACT | JSON_SORT_KEYS);
     int rc = rq && rs ? xc_store_decision_put(s, "check", rq, rs, id, err)
                       : xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    if (rc == XC_OK) {
+        char hrq[65], hrs[65];
+        char sid[32];
+        xc_sha256_hex(rq, strlen(rq), hrq);
+        xc_sha256_hex(rs, strlen(rs), hrs);
+        snprintf(sid, sizeof(sid), "decision:%lld", (long long)*id);
+        json_t *ev = json_pack("{s:I, s:O, s:s, s:s}", "decision_id", (json_int_t)*id, "outcome",
+                               json_object_get(answer, "outcome"), "request_hash", hrq, "result_hash", hrs);
+        rc = ev ? xc_audit_append(s, NULL, "check.decision", sid, ev, NULL, err)
+                : xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+        json_decref(ev);
+    }
     if (rc == XC_OK)
         json_object_set_new(answer, "decision_id", json_integer(*id));
     json_decref(req);

@@ -4,6 +4,8 @@
  */
 #include "docs.h"
 
+#include "audit.h"
+
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,14 +16,19 @@
 
 #define MAX_TEXT 8192 /* longest string accepted in any imported document */
 
+void xc_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)data, len);
+    sodium_bin2hex(hex, 65, h, sizeof(h));
+}
+
 int xc_json_canon(const json_t *v, char **canon, char hash[65], xc_error *err)
 {
     char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     if (!text)
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory serialising JSON");
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
-    sodium_bin2hex(hash, 65, h, sizeof(h));
+    xc_sha256_hex(text, strlen(text), hash);
     if (canon)
         *canon = text;
     else
@@ -162,6 +169,22 @@ int xc_j_strs(xc_jctx *c, json_t *obj, const char *path, const char *key, int on
     return XC_OK;
 }
 
+int xc_docs_audit(xc_store *s, const char *actor, const char *kind, const char *key, int64_t id, const char *hash,
+                  json_t *extra, xc_error *err)
+{
+    char type[64];
+    json_t *ev = extra ? json_deep_copy(extra) : json_object();
+    if (!ev || json_object_set_new(ev, "doc_id", json_integer(id)) ||
+        json_object_set_new(ev, "content_hash", json_string(hash))) {
+        json_decref(ev);
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    }
+    snprintf(type, sizeof(type), "%s.record", kind);
+    int rc = xc_audit_append(s, actor, type, key, ev, NULL, err);
+    json_decref(ev);
+    return rc;
+}
+
 int xc_docs_record(xc_store *s, const char *kind, json_t *const *docs, const char *const *keys, size_t n,
                    int *recorded, char (*hashes)[65], xc_error *err)
 {
@@ -174,8 +197,11 @@ int xc_docs_record(xc_store *s, const char *kind, json_t *const *docs, const cha
         rc = xc_json_canon(docs[i], &canon, hash, err);
         if (rc == XC_OK && hashes)
             memcpy(hashes[i], hash, sizeof(hash));
+        int64_t id = 0;
         if (rc == XC_OK)
-            rc = xc_store_doc_put(s, kind, keys[i], hash, canon, &rec, NULL, err);
+            rc = xc_store_doc_put(s, kind, keys[i], hash, canon, &rec, &id, err);
+        if (rc == XC_OK && rec)
+            rc = xc_docs_audit(s, NULL, kind, keys[i], id, hash, NULL, err);
         *recorded += rec;
         xc_free(canon);
     }

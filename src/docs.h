@@ -12,6 +12,9 @@
 #include "date.h"
 #include "store.h"
 
+/* Hex SHA-256 of len bytes. */
+void xc_sha256_hex(const void *data, size_t len, char hex[65]);
+
 /* Canonical JSON (sorted keys, compact) of v and its SHA-256 hex hash.
  * *canon is allocated (free with xc_free); canon may be NULL. */
 int xc_json_canon(const json_t *v, char **canon, char hash[65], xc_error *err);
@@ -43,5 +46,11 @@ int xc_j_relabel(xc_jctx *c, int rc);
  * how many were new in *recorded; fills hashes[i] when hashes is not NULL. */
 int xc_docs_record(xc_store *s, const char *kind, json_t *const *docs, const char *const *keys, size_t n,
                    int *recorded, char (*hashes)[65], xc_error *err);
+
+/* Append the audit event of a recorded document: type "<kind>.record",
+ * subject key, payload extra (may be NULL; copied) plus doc_id and
+ * content_hash.  actor NULL: the session actor. */
+int xc_docs_audit(xc_store *s, const char *actor, const char *kind, const char *key, int64_t id, const char *hash,
+                  json_t *extra, xc_error *err);
 
 #endif

@@ -20,6 +20,8 @@ static const struct {
     {XC_ENOMEM, "out-of-memory", 1, 503},
     {XC_EIO, "io-error", 1, 500},
     {XC_EDB, "database-error", 1, 500},
+    {XC_EFORBIDDEN, "forbidden", 2, 403},
+    {XC_EVERIFY, "verification-failed", 3, 422},
     {XC_EINTERNAL, "internal-error", 1, 500},
 };
 

@@ -19,7 +19,9 @@ enum {
     XC_EIO = -5,       /* file could not be read or written */
     XC_EDB = -6,       /* the database failed */
     XC_EINTERNAL = -7, /* a bug: an invariant did not hold */
-    XC_ECODE_MIN = -7
+    XC_EFORBIDDEN = -8, /* the actor may not do this (role, four-eyes, organisation) */
+    XC_EVERIFY = -9,   /* a signature, proof or the audit log did not verify */
+    XC_ECODE_MIN = -9
 };
 
 #define XC_ERRMSG_MAX 1024

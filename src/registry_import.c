@@ -17,6 +17,7 @@
 #include "csvrows.h"
 #include "docs.h"
 #include "mem.h"
+#include "audit.h"
 #include "registry_int.h"
 
 #define MAX_TEXT 8192     /* longest reason, source or note accepted */
@@ -483,6 +484,24 @@ static int check_overlaps(import_ctx *c, pending_list *pl, const xc_version *all
     return rc;
 }
 
+/* The audit event of a recorded version: its id, dates, counts and content
+ * hash (the members themselves are in the version the hash commits to). */
+static int audit_version(xc_store *s, const xc_version *v, xc_error *err)
+{
+    char from[XC_DATE_BUF], to[XC_DATE_BUF];
+    json_t *ev = json_pack("{s:I, s:s, s:o, s:I, s:I, s:s, s:s, s:o}", "version_id", (json_int_t)v->id,
+                           "effective_from", xc_date_format(v->effective_from, from), "effective_to",
+                           v->effective_to == XC_DATE_NONE ? json_null() : json_string(xc_date_format(v->effective_to, to)),
+                           "members", (json_int_t)v->n_members, "removed", (json_int_t)v->n_removed, "content_hash",
+                           v->hash, "confidence", xc_confidence_name(v->confidence), "correction",
+                           v->correction ? json_string(v->correction) : json_null());
+    if (!ev)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    int rc = xc_audit_append(s, NULL, v->correction ? "list.correction" : "list.version", v->list_id, ev, NULL, err);
+    json_decref(ev);
+    return rc;
+}
+
 static int record_list(import_ctx *c, xc_store *s, pending_list *pl, xc_import_stats *stats)
 {
     xc_list_meta *old = NULL;
@@ -496,7 +515,13 @@ static int record_list(import_ctx *c, xc_store *s, pending_list *pl, xc_import_s
     if (rc)
         goto out;
     if (!old || !meta_equal(old, &pl->meta)) {
-        if ((rc = xc_store_list_put(s, &pl->meta, c->j.err)))
+        json_t *ev = json_pack("{s:s, s:s, s:s}", "title", pl->meta.title, "authority", pl->meta.authority,
+                               "change", old ? "metadata" : "created");
+        rc = ev ? xc_store_list_put(s, &pl->meta, c->j.err) : xc_error_set(c->j.err, XC_ENOMEM, NULL, "out of memory");
+        if (rc == XC_OK)
+            rc = xc_audit_append(s, NULL, "list.meta", pl->meta.id, ev, NULL, c->j.err);
+        json_decref(ev);
+        if (rc)
             goto out;
         stats->lists_recorded++;
     }
@@ -528,7 +553,7 @@ static int record_list(import_ctx *c, xc_store *s, pending_list *pl, xc_import_s
                      pl->meta.id, xc_date_format(v->effective_from, d), xc_ts_format(rec->recorded_at, t), rec->hash);
             goto out;
         }
-        if ((rc = xc_store_version_put(s, v, c->j.err)))
+        if ((rc = xc_store_version_put(s, v, c->j.err)) || (rc = audit_version(s, v, c->j.err)))
             goto out;
         stats->versions_recorded++;
         if (rec)

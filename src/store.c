@@ -33,8 +33,10 @@ void xc_store_close(xc_store *s)
     if (!s)
         return;
     if (s->in_tx)
-        s->ops->rollback(s);
+        xc_store_rollback(s);
+    xc_audit_close(s);
     s->ops->close(s);
+    xc_free(s->actor);
     xc_free(s);
 }
 
@@ -53,17 +55,33 @@ int xc_store_begin(xc_store *s, xc_error *err)
     if (s->in_tx)
         return xc_error_set(err, XC_EINTERNAL, NULL, "nested write transaction");
     int rc = s->ops->begin(s, &s->tx_time, err);
-    if (rc == XC_OK)
+    if (rc == XC_OK) {
         s->in_tx = 1;
+        s->tx_writes = 0;
+        s->tx_events = 0;
+    }
     return rc;
 }
 
 int xc_store_commit(xc_store *s, xc_error *err)
 {
+    int rc = XC_OK;
     if (!s->in_tx)
         return xc_error_set(err, XC_EINTERNAL, NULL, "commit without a transaction");
+    if (s->tx_writes > 0 && s->tx_events == 0)
+        rc = xc_error_set(err, XC_EINTERNAL, NULL,
+                          "refusing to commit %d write(s) that appended no audit event (a bug)", s->tx_writes);
+    else if (s->tx_events > 0)
+        rc = xc_audit_seal(s, err);
+    if (rc) {
+        xc_store_rollback(s);
+        return rc;
+    }
     s->in_tx = 0;
-    return s->ops->commit(s, err);
+    rc = s->ops->commit(s, err);
+    if (rc)
+        xc_audit_abort(s);
+    return rc;
 }
 
 void xc_store_rollback(xc_store *s)
@@ -71,7 +89,28 @@ void xc_store_rollback(xc_store *s)
     if (s && s->in_tx) {
         s->in_tx = 0;
         s->ops->rollback(s);
+        xc_audit_abort(s);
     }
+}
+
+int xc_store_set_actor(xc_store *s, const char *actor, xc_error *err)
+{
+    char *a = xc_strdup(actor && *actor ? actor : "system");
+    if (!a)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    xc_free(s->actor);
+    s->actor = a;
+    return XC_OK;
+}
+
+const char *xc_store_actor(const xc_store *s)
+{
+    return s->actor ? s->actor : "system";
+}
+
+const char *xc_store_path(xc_store *s)
+{
+    return s->ops->path(s);
 }
 
 int xc_store_in_tx(const xc_store *s)
@@ -100,10 +139,17 @@ int xc_store_meta_set(xc_store *s, const char *key, const char *value, xc_error 
     return rc ? rc : s->ops->meta_set(s, key, value, s->tx_time, err);
 }
 
+static int wrote(xc_store *s, int rc)
+{
+    if (rc == XC_OK)
+        s->tx_writes++;
+    return rc;
+}
+
 int xc_store_list_put(xc_store *s, const xc_list_meta *m, xc_error *err)
 {
     int rc = need_tx(s, err);
-    return rc ? rc : s->ops->list_put(s, m, s->tx_time, err);
+    return rc ? rc : wrote(s, s->ops->list_put(s, m, s->tx_time, err));
 }
 
 int xc_store_list_get(xc_store *s, const char *id, int64_t as_of, xc_list_meta **out, xc_error *err)
@@ -119,7 +165,7 @@ int xc_store_list_ids(xc_store *s, int64_t as_of, char ***ids, size_t *n, xc_err
 int xc_store_version_put(xc_store *s, xc_version *v, xc_error *err)
 {
     int rc = need_tx(s, err);
-    return rc ? rc : s->ops->version_put(s, v, s->tx_time, err);
+    return rc ? rc : wrote(s, s->ops->version_put(s, v, s->tx_time, err));
 }
 
 int xc_store_versions_get(xc_store *s, const char *list_id, int64_t as_of, xc_version **out, size_t *n,
@@ -154,7 +200,7 @@ int xc_store_doc_put(xc_store *s, const char *kind, const char *key, const char 
     }
     if (rc != XC_OK && rc != XC_ENOTFOUND)
         return rc;
-    rc = s->ops->doc_put(s, kind, key, hash, body, s->tx_time, id, err);
+    rc = wrote(s, s->ops->doc_put(s, kind, key, hash, body, s->tx_time, id, err));
     if (rc == XC_OK)
         *recorded = 1;
     return rc;
@@ -190,7 +236,7 @@ int xc_store_decision_put(xc_store *s, const char *kind, const char *request, co
                           xc_error *err)
 {
     int rc = need_tx(s, err);
-    return rc ? rc : s->ops->decision_put(s, kind, request, result, s->tx_time, id, err);
+    return rc ? rc : wrote(s, s->ops->decision_put(s, kind, request, result, s->tx_time, id, err));
 }
 
 int xc_store_decision_get(xc_store *s, int64_t id, xc_decision *out, xc_error *err)
@@ -206,4 +252,71 @@ void xc_decision_clear(xc_decision *d)
     xc_free(d->request);
     xc_free(d->result);
     memset(d, 0, sizeof(*d));
+}
+
+int xc_store_doc_get(xc_store *s, const char *kind, const char *key, xc_doc *out, xc_error *err)
+{
+    return s->ops->doc_get(s, kind, key, out, err);
+}
+
+int xc_store_doc_versions(xc_store *s, const char *kind, const char *key, xc_doc **out, size_t *n, xc_error *err)
+{
+    return s->ops->doc_versions(s, kind, key, out, n, err);
+}
+
+int xc_store_event_put(xc_store *s, const xc_event_row *ev, xc_error *err)
+{
+    int rc = need_tx(s, err);
+    if (rc == XC_OK && (rc = s->ops->event_put(s, ev, err)) == XC_OK)
+        s->tx_events++;
+    return rc;
+}
+
+int xc_store_event_last(xc_store *s, int64_t *seq, unsigned char chain[32], xc_error *err)
+{
+    return s->ops->event_last(s, seq, chain, err);
+}
+
+int xc_store_events_scan(xc_store *s, int64_t from, int64_t to, xc_event_fn fn, void *ctx, xc_error *err)
+{
+    return s->ops->events_scan(s, from, to, fn, ctx, err);
+}
+
+int xc_store_head_get(xc_store *s, xc_audit_head_row *h, xc_error *err)
+{
+    return s->ops->head_get(s, h, err);
+}
+
+int xc_store_head_put(xc_store *s, const xc_audit_head_row *h, xc_error *err)
+{
+    int rc = need_tx(s, err);
+    return rc ? rc : s->ops->head_put(s, h, err);
+}
+
+void xc_audit_head_row_clear(xc_audit_head_row *h)
+{
+    if (!h)
+        return;
+    xc_free(h->frontier);
+    xc_free(h->note);
+    memset(h, 0, sizeof(*h));
+}
+
+int xc_store_checkpoint_put(xc_store *s, int64_t size, const char *note, int64_t *number, xc_error *err)
+{
+    int rc = need_tx(s, err);
+    return rc ? rc : s->ops->checkpoint_put(s, size, note, s->tx_time, number, err);
+}
+
+int xc_store_checkpoint_get(xc_store *s, int64_t number, xc_checkpoint_row *out, xc_error *err)
+{
+    return s->ops->checkpoint_get(s, number, out, err);
+}
+
+void xc_checkpoint_row_clear(xc_checkpoint_row *c)
+{
+    if (!c)
+        return;
+    xc_free(c->note);
+    memset(c, 0, sizeof(*c));
 }

@@ -115,6 +115,73 @@ int xc_store_decision_put(xc_store *s, const char *kind, const char *request, co
 int xc_store_decision_get(xc_store *s, int64_t id, xc_decision *out, xc_error *err);
 void xc_decision_clear(xc_decision *d);
 
+/* The latest document of a kind with this key; XC_ENOTFOUND if none. */
+int xc_store_doc_get(xc_store *s, const char *kind, const char *key, xc_doc *out, xc_error *err);
+
+/* Every recorded version of one document, oldest first. */
+int xc_store_doc_versions(xc_store *s, const char *kind, const char *key, xc_doc **out, size_t *n, xc_error *err);
+
+/* ---- the acting user --------------------------------------------------------
+ * Audit events name who acted.  Library calls that take an actor argument
+ * record it; the others record the session actor set here (default
+ * "system").  The string is copied. */
+int xc_store_set_actor(xc_store *s, const char *actor, xc_error *err);
+const char *xc_store_actor(const xc_store *s);
+
+/* Path or URL the store was opened with. */
+const char *xc_store_path(xc_store *s);
+
+/* ---- audit log storage (written only through audit.c) ----------------------
+ * Every write transaction must append at least one audit event
+ * (xc_audit_append); xc_store_commit refuses a transaction that wrote
+ * history rows without one, and seals the events under a new signed head. */
+typedef struct xc_event_row {
+    int64_t seq;                /* 1-based position in the log */
+    int64_t recorded_at;        /* transaction time */
+    const char *actor, *type, *subject;
+    const char *body;           /* canonical JSON: the Merkle leaf's data */
+    size_t body_len;            /* filled by scans */
+    const unsigned char *leaf;  /* 32 bytes: RFC 9162 leaf hash of body */
+    const unsigned char *chain; /* 32 bytes: SHA-256(previous chain || leaf) */
+} xc_event_row;
+
+/* Called once per event, in order; a non-zero return stops the scan and is returned. */
+typedef int (*xc_event_fn)(void *ctx, const xc_event_row *ev, xc_error *err);
+
+int xc_store_event_put(xc_store *s, const xc_event_row *ev, xc_error *err);
+/* The last event's seq (0 when the log is empty) and chain hash (zeros). */
+int xc_store_event_last(xc_store *s, int64_t *seq, unsigned char chain[32], xc_error *err);
+/* Events with from <= seq <= to (to < 0: to the end), in seq order. */
+int xc_store_events_scan(xc_store *s, int64_t from, int64_t to, xc_event_fn fn, void *ctx, xc_error *err);
+
+/* The signed head: one row, replaced at every sealed commit. */
+typedef struct xc_audit_head_row {
+    int64_t size;
+    unsigned char root[32];
+    unsigned char chain[32];
+    unsigned char *frontier;    /* serialised Merkle frontier (merkle.h) */
+    size_t frontier_len;
+    char *note;                 /* the signed checkpoint text (note.h) */
+    int64_t recorded_at;
+} xc_audit_head_row;
+
+int xc_store_head_get(xc_store *s, xc_audit_head_row *h, xc_error *err); /* XC_ENOTFOUND: none yet */
+int xc_store_head_put(xc_store *s, const xc_audit_head_row *h, xc_error *err);
+void xc_audit_head_row_clear(xc_audit_head_row *h);
+
+/* Published checkpoints, numbered from 1. */
+typedef struct xc_checkpoint_row {
+    int64_t number;
+    int64_t size;
+    char *note;
+    int64_t recorded_at;
+} xc_checkpoint_row;
+
+int xc_store_checkpoint_put(xc_store *s, int64_t size, const char *note, int64_t *number, xc_error *err);
+/* number <= 0: the latest. */
+int xc_store_checkpoint_get(xc_store *s, int64_t number, xc_checkpoint_row *out, xc_error *err);
+void xc_checkpoint_row_clear(xc_checkpoint_row *c);
+
 /* Free an array of n strings.  Accepts NULL. */
 void xc_strv_free(char **v, size_t n);
 

@@ -69,6 +69,29 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;\n"
     "CREATE TRIGGER decision_no_delete BEFORE DELETE ON decision\n"
     "  BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;\n",
+    /* 3: the audit log (events with their leaf and chain hashes), the signed
+     *    head kept apart from the events, and published checkpoints */
+    "CREATE TABLE audit_event(\n"
+    "  seq INTEGER PRIMARY KEY,\n"
+    "  recorded_at TEXT NOT NULL, actor TEXT NOT NULL, type TEXT NOT NULL, subject TEXT NOT NULL,\n"
+    "  body TEXT NOT NULL, leaf_hash BLOB NOT NULL, chain_hash BLOB NOT NULL);\n"
+    "CREATE INDEX audit_event_by_subject ON audit_event(subject, seq);\n"
+    "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event\n"
+    "  BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;\n"
+    "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event\n"
+    "  BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;\n"
+    "CREATE TABLE audit_head(\n"
+    "  one INTEGER PRIMARY KEY CHECK(one = 1),\n"
+    "  size INTEGER NOT NULL, root BLOB NOT NULL, chain BLOB NOT NULL, frontier BLOB NOT NULL,\n"
+    "  note TEXT NOT NULL, recorded_at TEXT NOT NULL);\n"
+    "CREATE TABLE audit_checkpoint(\n"
+    "  number INTEGER PRIMARY KEY,\n"
+    "  size INTEGER NOT NULL, note TEXT NOT NULL, recorded_at TEXT NOT NULL);\n"
+    "CREATE TRIGGER audit_checkpoint_no_update BEFORE UPDATE ON audit_checkpoint\n"
+    "  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;\n"
+    "CREATE TRIGGER audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint\n"
+    "  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;\n"
+    "CREATE INDEX document_by_kind_id ON document(kind, id);\n",
 };
 
 enum {
@@ -88,6 +111,16 @@ enum {
     ST_DECISION_GET,
     ST_DOC_HEAD,
     ST_DOC_KEYS,
+    ST_EVENT_PUT,
+    ST_EVENT_LAST,
+    ST_EVENT_SCAN,
+    ST_HEAD_GET,
+    ST_HEAD_PUT,
+    ST_CHECKPOINT_PUT,
+    ST_CHECKPOINT_GET,
+    ST_CHECKPOINT_LAST,
+    ST_DOC_GET,
+    ST_DOC_VERSIONS,
     ST_COUNT
 };
 
@@ -114,7 +147,8 @@ static const char *const statements[ST_COUNT] = {
                     "UNION ALL SELECT max(recorded_at) FROM list_version "
                     "UNION ALL SELECT max(updated_at) FROM meta "
                     "UNION ALL SELECT max(recorded_at) FROM document "
-                    "UNION ALL SELECT max(recorded_at) FROM decision)",
+                    "UNION ALL SELECT max(recorded_at) FROM decision "
+                    "UNION ALL SELECT max(recorded_at) FROM audit_event)",
     [ST_DOC_PUT] = "INSERT INTO document(kind, key, content_hash, body, recorded_at) VALUES(?1, ?2, ?3, ?4, ?5)",
     [ST_DOC_LATEST] = "SELECT d.id, d.key, d.content_hash, d.body, d.recorded_at FROM document d "
                       "WHERE d.kind = ?1 AND d.recorded_at <= ?2 AND d.id = (SELECT max(e.id) FROM document e "
@@ -123,6 +157,23 @@ static const char *const statements[ST_COUNT] = {
     [ST_DECISION_GET] = "SELECT id, kind, request, result, recorded_at FROM decision WHERE id = ?1",
     [ST_DOC_HEAD] = "SELECT id, content_hash FROM document WHERE kind = ?1 AND key = ?2 ORDER BY id DESC LIMIT 1",
     [ST_DOC_KEYS] = "SELECT DISTINCT key FROM document WHERE kind = ?1 AND recorded_at <= ?2 ORDER BY key",
+    [ST_EVENT_PUT] = "INSERT INTO audit_event(seq, recorded_at, actor, type, subject, body, leaf_hash, chain_hash) "
+                     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_EVENT_LAST] = "SELECT seq, chain_hash FROM audit_event ORDER BY seq DESC LIMIT 1",
+    [ST_EVENT_SCAN] = "SELECT seq, recorded_at, actor, type, subject, body, leaf_hash, chain_hash FROM audit_event "
+                      "WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
+    [ST_HEAD_GET] = "SELECT size, root, chain, frontier, note, recorded_at FROM audit_head WHERE one = 1",
+    [ST_HEAD_PUT] = "INSERT INTO audit_head(one, size, root, chain, frontier, note, recorded_at) "
+                    "VALUES(1, ?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(one) DO UPDATE SET size = excluded.size, "
+                    "root = excluded.root, chain = excluded.chain, frontier = excluded.frontier, "
+                    "note = excluded.note, recorded_at = excluded.recorded_at",
+    [ST_CHECKPOINT_PUT] = "INSERT INTO audit_checkpoint(size, note, recorded_at) VALUES(?1, ?2, ?3)",
+    [ST_CHECKPOINT_GET] = "SELECT number, size, note, recorded_at FROM audit_checkpoint WHERE number = ?1",
+    [ST_CHECKPOINT_LAST] = "SELECT max(number) FROM audit_checkpoint",
+    [ST_DOC_GET] = "SELECT id, key, content_hash, body, recorded_at FROM document WHERE kind = ?1 AND key = ?2 "
+                   "ORDER BY id DESC LIMIT 1",
+    [ST_DOC_VERSIONS] = "SELECT id, key, content_hash, body, recorded_at FROM document WHERE kind = ?1 AND key = ?2 "
+                        "ORDER BY id",
 };
 
 typedef struct sqlite_impl {
@@ -744,6 +795,261 @@ static int sq_doc_keys(xc_store *s, const char *kind, int64_t as_of, char ***key
     return XC_OK;
 }
 
+static int sq_event_put(xc_store *s, const xc_event_row *ev, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    sqlite3_stmt *st = stmt(im, ST_EVENT_PUT, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_int64(st, 1, ev->seq);
+    sqlite3_bind_text(st, 2, ts_text(ev->recorded_at, buf), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, ev->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, ev->type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, ev->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, ev->body, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, ev->leaf, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 8, ev->chain, 32, SQLITE_STATIC);
+    return step_done(im, st, err, "appending an audit event");
+}
+
+static void col_hash(sqlite3_stmt *st, int i, unsigned char out[32])
+{
+    const void *b = sqlite3_column_blob(st, i);
+    memset(out, 0, 32);
+    if (b && sqlite3_column_bytes(st, i) == 32)
+        memcpy(out, b, 32);
+}
+
+static int sq_event_last(xc_store *s, int64_t *seq, unsigned char chain[32], xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    sqlite3_stmt *st = stmt(im, ST_EVENT_LAST, err);
+    if (!st)
+        return XC_EDB;
+    int step = sqlite3_step(st), rc = XC_OK;
+    *seq = 0;
+    memset(chain, 0, 32);
+    if (step == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        col_hash(st, 1, chain);
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(im, err, "reading the last audit event");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_events_scan(xc_store *s, int64_t from, int64_t to, xc_event_fn fn, void *ctx, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    /* a private statement: the callback may use the store's other statements */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(im->db, statements[ST_EVENT_SCAN], -1, &st, NULL) != SQLITE_OK)
+        return db_error(im, err, "preparing the audit scan");
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to < 0 ? INT64_MAX : to);
+    int step, rc = XC_OK;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        unsigned char leaf[32], chain[32];
+        xc_event_row ev;
+        ev.seq = sqlite3_column_int64(st, 0);
+        ev.recorded_at = text_ts(sqlite3_column_text(st, 1));
+        ev.actor = (const char *)sqlite3_column_text(st, 2);
+        ev.type = (const char *)sqlite3_column_text(st, 3);
+        ev.subject = (const char *)sqlite3_column_text(st, 4);
+        ev.body = (const char *)sqlite3_column_text(st, 5);
+        ev.body_len = (size_t)sqlite3_column_bytes(st, 5);
+        col_hash(st, 6, leaf);
+        col_hash(st, 7, chain);
+        ev.leaf = leaf;
+        ev.chain = chain;
+        if (!ev.actor || !ev.type || !ev.subject || !ev.body) {
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory reading audit event %lld", (long long)ev.seq);
+            break;
+        }
+        if ((rc = fn(ctx, &ev, err)) != XC_OK)
+            break;
+    }
+    if (rc == XC_OK && step != SQLITE_DONE)
+        rc = db_error(im, err, "reading audit events");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_head_get(xc_store *s, xc_audit_head_row *h, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    sqlite3_stmt *st = stmt(im, ST_HEAD_GET, err);
+    if (!st)
+        return XC_EDB;
+    memset(h, 0, sizeof(*h));
+    int step = sqlite3_step(st), rc = XC_OK;
+    if (step == SQLITE_ROW) {
+        h->size = sqlite3_column_int64(st, 0);
+        col_hash(st, 1, h->root);
+        col_hash(st, 2, h->chain);
+        int flen = sqlite3_column_bytes(st, 3);
+        const void *f = sqlite3_column_blob(st, 3);
+        h->frontier = xc_malloc(flen > 0 ? (size_t)flen : 1);
+        h->note = col_dup(st, 4);
+        h->recorded_at = text_ts(sqlite3_column_text(st, 5));
+        if (!h->frontier || !h->note) {
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+        } else {
+            if (flen > 0)
+                memcpy(h->frontier, f, (size_t)flen);
+            h->frontier_len = (size_t)flen;
+        }
+    } else if (step == SQLITE_DONE) {
+        rc = XC_ENOTFOUND;
+    } else {
+        rc = db_error(im, err, "reading the audit head");
+    }
+    sqlite3_reset(st);
+    if (rc)
+        xc_audit_head_row_clear(h);
+    return rc;
+}
+
+static int sq_head_put(xc_store *s, const xc_audit_head_row *h, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    sqlite3_stmt *st = stmt(im, ST_HEAD_PUT, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_int64(st, 1, h->size);
+    sqlite3_bind_blob(st, 2, h->root, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, h->chain, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, h->frontier ? (const void *)h->frontier : (const void *)"", (int)h->frontier_len,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, h->note, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, ts_text(h->recorded_at, buf), -1, SQLITE_TRANSIENT);
+    return step_done(im, st, err, "writing the audit head");
+}
+
+static int sq_checkpoint_put(xc_store *s, int64_t size, const char *note, int64_t tx, int64_t *number,
+                             xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    sqlite3_stmt *st = stmt(im, ST_CHECKPOINT_PUT, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_int64(st, 1, size);
+    sqlite3_bind_text(st, 2, note, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ts_text(tx, buf), -1, SQLITE_TRANSIENT);
+    int rc = step_done(im, st, err, "recording a checkpoint");
+    if (rc == XC_OK && number)
+        *number = sqlite3_last_insert_rowid(im->db);
+    return rc;
+}
+
+static int sq_checkpoint_get(xc_store *s, int64_t number, xc_checkpoint_row *out, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    memset(out, 0, sizeof(*out));
+    if (number <= 0) {
+        sqlite3_stmt *last = stmt(im, ST_CHECKPOINT_LAST, err);
+        if (!last)
+            return XC_EDB;
+        int step = sqlite3_step(last);
+        number = step == SQLITE_ROW ? sqlite3_column_int64(last, 0) : 0;
+        sqlite3_reset(last);
+        if (step != SQLITE_ROW)
+            return db_error(im, err, "reading checkpoints");
+        if (number == 0)
+            return xc_error_set(err, XC_ENOTFOUND, "checkpoint", "no checkpoint has been published yet");
+    }
+    sqlite3_stmt *st = stmt(im, ST_CHECKPOINT_GET, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_int64(st, 1, number);
+    int step = sqlite3_step(st), rc = XC_OK;
+    if (step == SQLITE_ROW) {
+        out->number = sqlite3_column_int64(st, 0);
+        out->size = sqlite3_column_int64(st, 1);
+        out->note = col_dup(st, 2);
+        out->recorded_at = text_ts(sqlite3_column_text(st, 3));
+        if (!out->note)
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    } else if (step == SQLITE_DONE) {
+        rc = xc_error_set(err, XC_ENOTFOUND, "checkpoint", "no checkpoint number %lld", (long long)number);
+    } else {
+        rc = db_error(im, err, "reading a checkpoint");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sq_doc_get(xc_store *s, const char *kind, const char *key, xc_doc *out, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    sqlite3_stmt *st = stmt(im, ST_DOC_GET, err);
+    if (!st)
+        return XC_EDB;
+    memset(out, 0, sizeof(*out));
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st), rc = XC_OK;
+    if (step == SQLITE_ROW) {
+        if (doc_row(st, out))
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    } else if (step == SQLITE_DONE) {
+        rc = xc_error_set(err, XC_ENOTFOUND, kind, "no %s \"%s\"", kind, key);
+    } else {
+        rc = db_error(im, err, "reading a document");
+    }
+    sqlite3_reset(st);
+    if (rc)
+        xc_doc_clear(out);
+    return rc;
+}
+
+static int sq_doc_versions(xc_store *s, const char *kind, const char *key, xc_doc **out, size_t *n, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    xc_doc *v = NULL;
+    size_t len = 0;
+    int rc = XC_OK, step;
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = stmt(im, ST_DOC_VERSIONS, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        xc_doc *nv = xc_realloc(v, (len + 1) * sizeof(*v));
+        if (!nv) {
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+        v = nv;
+        if (doc_row(st, &v[len++])) {
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = db_error(im, err, "reading document versions");
+out:
+    sqlite3_reset(st);
+    if (rc) {
+        xc_docs_free(v, len);
+        return rc;
+    }
+    *out = v;
+    *n = len;
+    return XC_OK;
+}
+
+static const char *sq_path(xc_store *s)
+{
+    return IMPL(s)->path;
+}
+
 static const xc_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -764,6 +1070,16 @@ static const xc_store_ops sqlite_ops = {
     .decision_get = sq_decision_get,
     .doc_head = sq_doc_head,
     .doc_keys = sq_doc_keys,
+    .event_put = sq_event_put,
+    .event_last = sq_event_last,
+    .events_scan = sq_events_scan,
+    .head_get = sq_head_get,
+    .head_put = sq_head_put,
+    .checkpoint_put = sq_checkpoint_put,
+    .checkpoint_get = sq_checkpoint_get,
+    .doc_get = sq_doc_get,
+    .doc_versions = sq_doc_versions,
+    .path = sq_path,
 };
 
 int xc_store_sqlite_open(const char *path, xc_store *s, xc_error *err)

@@ -40,6 +40,8 @@ typedef struct cli_ctx {
     int flags[CLI_MAX_OPTS];
     const char *pos[CLI_MAX_POS];
     int n_pos;
+    const char *actor;  /* --as, else $EXPORTCTL_USER, else local:$USER (see cli_actor) */
+    char actor_buf[96];
     xc_store *store;
     xc_error err;
 } cli_ctx;
@@ -65,7 +67,16 @@ const char *const *cli_opt_values(const cli_ctx *c, const char *name, size_t *n)
 /* Whether a flag option was given. */
 int cli_opt_flag(const cli_ctx *c, const char *name);
 
-/* Open the database (once) for a command. */
+/* The acting user of this invocation. */
+const char *cli_actor(cli_ctx *c);
+
+/* Command tables kept beside their commands (cmd_audit.c, cmd_licence.c). */
+extern const cli_command cli_audit_commands[];
+extern const size_t cli_audit_n_commands;
+extern const cli_command cli_licence_commands[];
+extern const size_t cli_licence_n_commands;
+
+/* Open the database (once) for a command; sets the store's session actor. */
 int cli_open_db(cli_ctx *c);
 
 /* Report a usage error for the current command and return CLI_EXIT_USAGE. */

@@ -182,7 +182,27 @@ static const cli_command commands[] = {
      "Generated at build time from Debian's iso-codes, plus XK (Kosovo, user-assigned).", no_opts,
      "table,json,csv"},
 };
-#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Command tables of the other command files, each declared beside its commands. */
+static const struct {
+    const cli_command *cmds;
+    const size_t *n;
+} groups[] = {
+    {commands, NULL},
+    {cli_audit_commands, &cli_audit_n_commands},
+    {cli_licence_commands, &cli_licence_n_commands},
+};
+#define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
+
+static size_t group_size(size_t g)
+{
+    return groups[g].n ? *groups[g].n : sizeof(commands) / sizeof(commands[0]);
+}
+
+/* Visit every command in order; stops at the first non-NULL return of fn. */
+#define FOR_EACH_COMMAND(cmd)                                                                                     \
+    for (size_t g_ = 0; g_ < N_GROUPS; g_++)                                                                      \
+        for (const cli_command *cmd = groups[g_].cmds; cmd < groups[g_].cmds + group_size(g_); cmd++)
 
 static void print_global_help(FILE *f)
 {
@@ -190,14 +210,15 @@ static void print_global_help(FILE *f)
                "usage: exportctl [--db PATH] [--json|--csv] NOUN VERB [ARGS] [OPTIONS]\n\n"
                "commands:\n",
             XC_VERSION);
-    for (size_t i = 0; i < N_COMMANDS; i++) {
+    FOR_EACH_COMMAND(cmd) {
         char name[64];
-        snprintf(name, sizeof(name), "%s %s %s", commands[i].noun, commands[i].verb ? commands[i].verb : "",
-                 commands[i].usage);
-        fprintf(f, "  %-28s %s\n", name, commands[i].summary);
+        snprintf(name, sizeof(name), "%s %s %s", cmd->noun, cmd->verb ? cmd->verb : "", cmd->usage);
+        fprintf(f, "  %-28s %s\n", name, cmd->summary);
     }
     fprintf(f, "\nglobal options:\n"
                "  --db PATH       database file (default: $EXPORTCTL_DB, else ./exportctl.db)\n"
+               "  --as USER       acting user recorded in the audit log (default: $EXPORTCTL_USER, else\n"
+               "                  local:<login name>); licensing commands need a registered user\n"
                "  --json          machine-readable JSON output\n"
                "  --csv           CSV output where a command offers it\n"
                "  -h, --help      help (also after any command)\n"
@@ -300,11 +321,27 @@ int cli_print_json(cli_ctx *c, json_t *v)
     return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
 
+const char *cli_actor(cli_ctx *c)
+{
+    if (c->actor)
+        return c->actor;
+    const char *env = getenv("EXPORTCTL_USER");
+    if (env && *env)
+        return c->actor = env;
+    const char *login = getenv("USER");
+    snprintf(c->actor_buf, sizeof(c->actor_buf), "local:%s", login && *login ? login : "unknown");
+    return c->actor = c->actor_buf;
+}
+
 int cli_open_db(cli_ctx *c)
 {
     if (c->store)
         return XC_OK;
-    return xc_db_open(xc_db_path(c->db_path), &c->store, &c->err);
+    /* the bundled data, if loaded now, is recorded as loaded by "system" */
+    int rc = xc_db_open(xc_db_path(c->db_path), &c->store, &c->err);
+    if (rc == XC_OK)
+        rc = xc_store_set_actor(c->store, cli_actor(c), &c->err);
+    return rc;
 }
 
 int cli_read_file(const char *path, char **data, size_t *len, xc_error *err)
@@ -374,29 +411,31 @@ int cli_as_of_opt(cli_ctx *c, int64_t *out)
 
 static const cli_command *find_command(const char *noun, const char *verb)
 {
-    for (size_t i = 0; i < N_COMMANDS; i++) {
-        if (strcmp(commands[i].noun, noun) != 0)
+    FOR_EACH_COMMAND(cmd) {
+        if (strcmp(cmd->noun, noun) != 0)
             continue;
-        if (!commands[i].verb || (verb && strcmp(commands[i].verb, verb) == 0))
-            return &commands[i];
+        if (!cmd->verb || (verb && strcmp(cmd->verb, verb) == 0))
+            return cmd;
     }
     return NULL;
 }
 
 static int noun_known(const char *noun)
 {
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp(commands[i].noun, noun) == 0)
+    FOR_EACH_COMMAND(cmd) {
+        if (strcmp(cmd->noun, noun) == 0)
             return 1;
+    }
     return 0;
 }
 
 static void print_noun_help(const char *noun, FILE *f)
 {
     fprintf(f, "usage: exportctl %s VERB [ARGS] [OPTIONS]\n\nverbs:\n", noun);
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp(commands[i].noun, noun) == 0)
-            fprintf(f, "  %-10s %s\n", commands[i].verb, commands[i].summary);
+    FOR_EACH_COMMAND(cmd) {
+        if (strcmp(cmd->noun, noun) == 0)
+            fprintf(f, "  %-10s %s\n", cmd->verb, cmd->summary);
+    }
 }
 
 int main(int argc, char **argv)
@@ -422,6 +461,14 @@ int main(int argc, char **argv)
             if (!a[5])
                 return cli_usage_error(&c, "--db= needs a PATH");
             c.db_path = a + 5;
+        } else if (strcmp(a, "--as") == 0) {
+            if (i + 1 >= argc || !argv[i + 1][0])
+                return cli_usage_error(&c, "--as needs a USER");
+            c.actor = argv[++i];
+        } else if (strncmp(a, "--as=", 5) == 0) {
+            if (!a[5])
+                return cli_usage_error(&c, "--as= needs a USER");
+            c.actor = a + 5;
         } else if (strcmp(a, "--json") == 0) {
             c.format = OUT_JSON;
         } else if (strcmp(a, "--csv") == 0) {
