@@ -143,12 +143,15 @@ static const char *const statements[ST_COUNT] = {
                         "WHERE list_id = ?1 AND recorded_at <= ?2 ORDER BY effective_from, recorded_at, id",
     [ST_MEMBERS_GET] = "SELECT kind, country, reason, source, confidence FROM list_member "
                        "WHERE version_id = ?1 ORDER BY kind, country",
-    [ST_MAX_TIME] = "SELECT max(t) FROM (SELECT max(recorded_at) AS t FROM list_meta "
-                    "UNION ALL SELECT max(recorded_at) FROM list_version "
+    /* ids grow with transaction time, so each table's latest row is found
+     * through its primary key instead of scanning recorded_at */
+    [ST_MAX_TIME] = "SELECT max(t) FROM ("
+                    "SELECT (SELECT recorded_at FROM list_meta ORDER BY seq DESC LIMIT 1) AS t "
+                    "UNION ALL SELECT (SELECT recorded_at FROM list_version ORDER BY id DESC LIMIT 1) "
                     "UNION ALL SELECT max(updated_at) FROM meta "
-                    "UNION ALL SELECT max(recorded_at) FROM document "
-                    "UNION ALL SELECT max(recorded_at) FROM decision "
-                    "UNION ALL SELECT max(recorded_at) FROM audit_event)",
+                    "UNION ALL SELECT (SELECT recorded_at FROM document ORDER BY id DESC LIMIT 1) "
+                    "UNION ALL SELECT (SELECT recorded_at FROM decision ORDER BY id DESC LIMIT 1) "
+                    "UNION ALL SELECT (SELECT recorded_at FROM audit_event ORDER BY seq DESC LIMIT 1))",
     [ST_DOC_PUT] = "INSERT INTO document(kind, key, content_hash, body, recorded_at) VALUES(?1, ?2, ?3, ?4, ?5)",
     [ST_DOC_LATEST] = "SELECT d.id, d.key, d.content_hash, d.body, d.recorded_at FROM document d "
                       "WHERE d.kind = ?1 AND d.recorded_at <= ?2 AND d.id = (SELECT max(e.id) FROM document e "

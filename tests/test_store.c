@@ -11,10 +11,19 @@
 
 #include "db.h"
 #include "mem.h"
+#include "audit.h"
 #include "store.h"
 
 /* Run a store call that must succeed; uses the caller's xc_error err. */
 #define OK(call) do { xc_error_clear(&err); if ((call) != XC_OK) fail_msg("%s: %s", #call, err.msg); } while (0)
+
+/* Every write transaction must append an audit event; the store refuses
+ * to commit one that did not (test_store_unaudited_write_refused). */
+static int commit_audited(xc_store *s, xc_error *err)
+{
+    int rc = xc_audit_append(s, "test", "test.write", "test_store", NULL, NULL, err);
+    return rc ? rc : xc_store_commit(s, err);
+}
 
 static xc_store *open_ok(const char *path)
 {
@@ -110,7 +119,7 @@ static void seed(const char *path, xc_version *want, xc_version *bare)
         put_list(s, "bare", "No members known yet");
         OK(xc_store_version_put(s, bare, &err));
     }
-    OK(xc_store_commit(s, &err));
+    OK(commit_audited(s, &err));
     xc_store_close(s);
 }
 
@@ -121,16 +130,16 @@ static void test_store_open_wal_migrates_once(void **state)
     xc_error err;
     xc_store *s = open_ok(path);
     assert_string_equal(xc_store_backend(s), "sqlite");
-    assert_int_equal(xc_store_schema_version(s), 2);
+    assert_int_equal(xc_store_schema_version(s), 3);
     OK(xc_store_begin(s, &err));
     put_list(s, "il-cyber", "Title");
-    OK(xc_store_commit(s, &err));
+    OK(commit_audited(s, &err));
     xc_store_close(s);
     char out[64];
     assert_int_equal(raw_sql(path, "PRAGMA journal_mode", out, sizeof(out)), SQLITE_OK);
     assert_string_equal(out, "wal");
     s = open_ok(path); /* migration 1 run again would fail on the existing tables */
-    assert_int_equal(xc_store_schema_version(s), 2);
+    assert_int_equal(xc_store_schema_version(s), 3);
     xc_list_meta *m = NULL;
     OK(xc_store_list_get(s, "il-cyber", XC_TS_LATEST, &m, &err));
     assert_string_equal(m->title, "Title");
@@ -166,12 +175,12 @@ static void test_store_list_as_of(void **state)
     OK(xc_store_begin(s, &err));
     int64_t t1 = xc_store_tx_time(s);
     put_list(s, "il-cyber", "Old title");
-    OK(xc_store_commit(s, &err));
+    OK(commit_audited(s, &err));
     OK(xc_store_begin(s, &err));
     int64_t t2 = xc_store_tx_time(s);
     put_list(s, "il-cyber", "New title");
     put_list(s, "eu-dual-use", "EU");
-    OK(xc_store_commit(s, &err));
+    OK(commit_audited(s, &err));
     assert_true(t2 > t1);
     const int64_t at[] = {t1, t2 - 1, XC_TS_LATEST};
     const char *const title[] = {"Old title", "Old title", "New title"};
@@ -212,7 +221,7 @@ static void test_store_tx_time_strictly_increases(void **state)
             fail_msg("transaction %d: time %lld not after %lld", i, (long long)t, (long long)prev);
         prev = t;
         OK(xc_store_meta_set(s, "k", "v", &err));
-        OK(xc_store_commit(s, &err));
+        OK(commit_audited(s, &err));
     }
     /* a recorded time ahead of the clock (same microsecond, clock stepped
      * back): later transactions must still come strictly after it */
@@ -225,7 +234,7 @@ static void test_store_tx_time_strictly_increases(void **state)
         OK(xc_store_begin(s, &err));
         assert_int_equal(xc_store_tx_time(s), future + i);
         put_list(s, "l", "t");
-        OK(xc_store_commit(s, &err));
+        OK(commit_audited(s, &err));
     }
     xc_store_close(s);
 }
@@ -262,7 +271,7 @@ static void test_store_rollback_and_tx_rules(void **state)
     OK(xc_store_begin(s, &err));
     OK(xc_store_meta_set(s, "k", "abc", &err));
     OK(xc_store_meta_set(s, "k", "def", &err)); /* replaces */
-    OK(xc_store_commit(s, &err));
+    OK(commit_audited(s, &err));
     OK(xc_store_meta_get(s, "k", &val, &err));
     assert_string_equal(val, "def");
     xc_free(val);
@@ -271,6 +280,27 @@ static void test_store_rollback_and_tx_rules(void **state)
     xc_store_close(s);
     s = open_ok(tu_path("rollback.db"));
     assert_int_equal(xc_store_list_get(s, "il-cyber", XC_TS_LATEST, &m, &err), XC_ENOTFOUND);
+    xc_store_close(s);
+}
+
+/* A write transaction that appended no audit event is refused and rolled
+ * back; settings (meta) alone are not history and need none. */
+static void test_store_unaudited_write_refused(void **state)
+{
+    (void)state;
+    xc_error err;
+    xc_store *s = open_ok(tu_path("unaudited.db"));
+    int64_t id = 0;
+    OK(xc_store_begin(s, &err));
+    OK(xc_store_decision_put(s, "check", "{}", "{}", &id, &err));
+    assert_int_equal(xc_store_commit(s, &err), XC_EINTERNAL);
+    assert_non_null(strstr(err.msg, "no audit event"));
+    assert_false(xc_store_in_tx(s));
+    xc_decision d;
+    assert_int_equal(xc_store_decision_get(s, id, &d, &err), XC_ENOTFOUND);
+    OK(xc_store_begin(s, &err));
+    OK(xc_store_meta_set(s, "k", "v", &err));
+    OK(xc_store_commit(s, &err));
     xc_store_close(s);
 }
 
@@ -299,7 +329,7 @@ static void test_store_version_round_trip_append_only(void **state)
     v2.n_removed = 0;
     OK(xc_store_begin(s, &err));
     OK(xc_store_version_put(s, &v2, &err));
-    OK(xc_store_commit(s, &err));
+    OK(commit_audited(s, &err));
     OK(xc_store_versions_get(s, "il-cyber", XC_TS_LATEST, &got, &n, &err));
     assert_int_equal(n, 2);
     check_version(&got[0], &v2);
@@ -385,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_store_tx_time_strictly_increases),
         cmocka_unit_test(test_store_rollback_and_tx_rules),
         cmocka_unit_test(test_store_version_round_trip_append_only),
+        cmocka_unit_test(test_store_unaudited_write_refused),
         cmocka_unit_test(test_store_allocation_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
