@@ -434,7 +434,7 @@ static void print_noun_help(const char *noun, FILE *f)
     fprintf(f, "usage: exportctl %s VERB [ARGS] [OPTIONS]\n\nverbs:\n", noun);
     FOR_EACH_COMMAND(cmd) {
         if (strcmp(cmd->noun, noun) == 0)
-            fprintf(f, "  %-10s %s\n", cmd->verb, cmd->summary);
+            fprintf(f, "  %-13s %s\n", cmd->verb, cmd->summary);
     }
 }
 
