@@ -9,3 +9,8 @@ echo
 # screening (issue 4): generated 100k/1M names, CSL 2026-07-31, OFAC 2021-07, vs brute force and pg_trgm;
 # BENCH_QUICK=1 runs the 100k set only.  Options: "$BUILD/bench_screen" --help
 "$BUILD/bench_screen"
+echo
+# audit (issue 5): durable audited state transitions/s, one per commit and with group commit (xc_commitq),
+# beside plain SQLite inserts; audit verify beside sha256sum over the exported log.  About 1 minute;
+# BENCH_QUICK=1 scales it down (about 10 s).  Options: "$BUILD/bench_audit" --help
+"$BUILD/bench_audit"

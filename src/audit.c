@@ -65,11 +65,7 @@ static int unhex32(const char *s, unsigned char out[XC_HASH_LEN])
 static void chain_next(const unsigned char prev[XC_HASH_LEN], const unsigned char leaf[XC_HASH_LEN],
                        unsigned char out[XC_HASH_LEN])
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, prev, XC_HASH_LEN);
-    crypto_hash_sha256_update(&st, leaf, XC_HASH_LEN);
-    crypto_hash_sha256_final(&st, out);
+    xc_sha256_2(prev, XC_HASH_LEN, leaf, XC_HASH_LEN, out);
 }
 
 void xc_audit_key_path(xc_store *s, char *out, size_t cap)

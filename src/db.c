@@ -11,6 +11,7 @@
 #include "bundle.h"
 #include "mem.h"
 #include "controllist.h"
+#include "licence.h"
 #include "parties.h"
 #include "policy.h"
 #include "registry.h"
@@ -80,6 +81,8 @@ int xc_db_load_bundle(xc_store *s, int *loaded, xc_error *err)
             rc = xc_parties_import_json(s, f->data, f->size, name, &n, &rec, err);
         else if (strncmp(f->name, "rules/", 6) == 0)
             rc = xc_rules_import_json(s, f->data, f->size, name, &rec, err);
+        else if (strncmp(f->name, "licensing/", 10) == 0)
+            rc = xc_licensing_import_json(s, NULL, f->data, f->size, name, &rec, err);
         else
             rc = xc_error_set(err, XC_EINTERNAL, NULL, "%s: no importer for this bundled file", name);
     }

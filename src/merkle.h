@@ -18,6 +18,10 @@
 #define XC_HASH_LEN 32
 #define XC_MERKLE_MAX_PATH 64
 
+/* SHA-256 of a || b (either may be empty), hardware-accelerated where the
+ * CPU allows (OpenSSL libcrypto). */
+void xc_sha256_2(const void *a, size_t alen, const void *b, size_t blen, unsigned char out[XC_HASH_LEN]);
+
 void xc_merkle_leaf(const void *data, size_t len, unsigned char out[XC_HASH_LEN]);
 void xc_merkle_node(const unsigned char left[XC_HASH_LEN], const unsigned char right[XC_HASH_LEN],
                     unsigned char out[XC_HASH_LEN]);

@@ -118,6 +118,12 @@ int xc_store_in_tx(const xc_store *s)
     return s->in_tx;
 }
 
+void xc_store_tx_counts(const xc_store *s, int *writes, int *events)
+{
+    *writes = s->in_tx ? s->tx_writes : 0;
+    *events = s->in_tx ? s->tx_events : 0;
+}
+
 int64_t xc_store_tx_time(const xc_store *s)
 {
     return s->tx_time;

@@ -40,6 +40,10 @@ void xc_store_rollback(xc_store *s);
 /* Whether a write transaction is open. */
 int xc_store_in_tx(const xc_store *s);
 
+/* History rows written and audit events appended so far in the open
+ * transaction (both 0 outside one). */
+void xc_store_tx_counts(const xc_store *s, int *writes, int *events);
+
 /* Transaction time of the open write transaction (microseconds, UTC). */
 int64_t xc_store_tx_time(const xc_store *s);
 
