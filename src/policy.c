@@ -1361,15 +1361,22 @@ typedef struct inputs {
     json_t *lists, *parties;
 } inputs;
 
+/* Out of memory, fj or parts of it may be missing: the answer is then
+ * incomplete and xc_check_json's caller sees the failed allocations. */
 static void note_input(inputs *in, json_t *fj)
 {
     const char *kind = json_string_value(json_object_get(fj, "kind"));
+    if (!kind)
+        return;
     if (strcmp(kind, "list") == 0 && json_is_object(json_object_get(fj, "version"))) {
         json_t *v = json_object_get(fj, "version");
         const char *list = json_string_value(json_object_get(fj, "list"));
         size_t i;
         json_t *e;
-        json_array_foreach(in->lists, i, e) if (strcmp(json_string_value(json_object_get(e, "list")), list) == 0 &&
+        if (!list)
+            return;
+        json_array_foreach(in->lists, i, e) if (json_string_value(json_object_get(e, "list")) &&
+                                                strcmp(json_string_value(json_object_get(e, "list")), list) == 0 &&
                                                 json_integer_value(json_object_get(e, "version_id")) ==
                                                     json_integer_value(json_object_get(v, "id"))) return;
         json_array_append_new(in->lists, json_pack("{s:s, s:O, s:O, s:O}", "list", list, "version_id",

@@ -475,7 +475,7 @@ int main(int argc, char **argv)
             c.format = OUT_CSV;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             help = 1;
-        } else if (strcmp(a, "--version") == 0) {
+        } else if (strcmp(a, "--version") == 0 && n_words == 0) {
             printf("exportctl %s\n", XC_VERSION);
             return CLI_EXIT_OK;
         } else if (n_words < 2 && a[0] != '-' && n_rest == 0) {
