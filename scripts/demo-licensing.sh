@@ -53,11 +53,11 @@ vid=$(x --json list history il-cyber-marketing |
     awk '/"id":/ { gsub(/[^0-9]/, "", $2); id = $2 } /"effective_from": "2021-11-25"/ { v = id } END { print v }')
 echo "== Impact of il-cyber-marketing version $vid (2021-11-25: 102 countries cut to 37) - dry run =="
 rc=0
-x --as officer-a impact --list il-cyber-marketing --version="$vid" || rc=$?
+x --as officer-a impact --list il-cyber-marketing --version "$vid" || rc=$?
 [ "$rc" -eq 3 ] || { echo "expected exit 3 (licences affected), got $rc" >&2; exit 1; }
 echo
 echo "== The same, applied: suspend every licence made stricter, in one transaction =="
-x --as officer-a impact --list il-cyber-marketing --version="$vid" --apply suspend \
+x --as officer-a impact --list il-cyber-marketing --version "$vid" --apply suspend \
     --reason "Destination removed from DECA's marketing-licence exemption list on 2021-11-25: a marketing licence is now required"
 echo
 echo "== Licences on 2021-11-25 =="
@@ -71,6 +71,6 @@ echo "== The notice on the Moroccan licence =="
 lic=$(x --csv licence ls --at 2021-11-25 | awk -F, '$6 == "MA" { print $1 }')
 x licence show "$lic" --history
 echo
-echo "Try: $EXPORTCTL --db $DB --json impact --list il-cyber-marketing --version=$vid   (before/after traces)"
+echo "Try: $EXPORTCTL --db $DB --json impact --list il-cyber-marketing --version $vid   (before/after traces)"
 echo "     $EXPORTCTL --db $DB application show APP-000001 --history"
 echo "     $EXPORTCTL --db $DB criteria ls"

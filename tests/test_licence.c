@@ -945,6 +945,10 @@ static void test_cli(void **state)
     RUN(3, "olga", "impact", "--list", "il-cyber-marketing", ver);
     for (int k = 0; k < 4; k++)
         assert_non_null(strstr(out, countries[k]));
+    /* after the command words --version is the command's option, not the global flag */
+    RUN(3, "olga", "impact", "--list", "il-cyber-marketing", "--version", ver + strlen("--version="));
+    for (int k = 0; k < 4; k++)
+        assert_non_null(strstr(out, countries[k]));
     RUN(3, "olga", "--json", "impact", "--list", "il-cyber-marketing", ver);
     j = json_loads(out, 0, &je);
     assert_int_equal(json_integer_value(json_object_get(j, "affected_licences")), 4);

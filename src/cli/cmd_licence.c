@@ -867,7 +867,7 @@ static const cli_opt impact_opts[] = {
     {"list", "LIST", "a country-list change: the list's id, e.g. il-cyber-marketing", 0},
     {"rules", "REGIME", "a rule-pack change: the regime, e.g. il", 0},
     {"version", "ID|FILE", "a recorded version id (list version id or rule-pack document id) or a JSON file "
-                           "holding the new version (exportctl-lists/1 or exportctl-rules/1); write --version=ID", 0},
+                           "holding the new version (exportctl-lists/1 or exportctl-rules/1)", 0},
     {"at", "DATE", "evaluate on DATE (default: the change's effective date; a rule pack: today)", 0},
     {"apply", "ACTION", "suspend or revoke every licence made stricter, in one transaction", 0},
     {"reason", "TEXT", "with --apply: the reason cited in every notice", 0},
