@@ -1267,7 +1267,7 @@ static int issue_licence(xc_store *s, const char *actor, json_t *app, char lic_i
         rc = next_id(s, XC_DOC_LICENCE, "LIC", lic_id, err);
     json_t *lic = NULL;
     if (rc == XC_OK &&
-        !(lic = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:O, s:O, s:s, s:[], "
+        !(lic = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:s, s:O, s:O, s:s, s:i, "
                           "s:O, s:i}",
                           "id", lic_id, "application", json_object_get(app, "id"), "type", json_object_get(app, "type"),
                           "regime", json_object_get(app, "regime"), "exporter", json_object_get(app, "exporter"),
@@ -1275,7 +1275,7 @@ static int issue_licence(xc_store *s, const char *actor, json_t *app, char lic_i
                           "end_users", json_object_get(app, "end_users"), "parties", json_object_get(app, "parties"),
                           "end_use", json_object_get(app, "end_use"), "value", json_object_get(app, "value"),
                           "valid_from", xc_date_format(from, f), "valid_until", xc_date_format(until, u), "conditions",
-                          conds, "outcomes", outcomes, "status", "active", "notices", "approvals", approvals,
+                          conds, "outcomes", outcomes, "status", "active", "notice_count", 0, "approvals", approvals,
                           "amendment", 0)))
         rc = oom(err);
     if (rc == XC_OK) {
@@ -1526,14 +1526,17 @@ int xc_licence_act(xc_store *s, const char *actor, const char *id, const char *a
     }
     if (rc == XC_OK) {
         char ts[XC_TS_BUF];
-        json_t *notices = json_object_get(lic, "notices");
+        /* each version carries the notice of its own change; xc_licence_get
+         * gathers them from the versions (a licence acted on many times does
+         * not copy every earlier notice into every new version) */
+        json_int_t number = json_integer_value(json_object_get(lic, "notice_count")) + 1;
         json_t *n = notice ? json_deep_copy(notice) : json_object();
-        if (!n || !json_is_array(notices) ||
-            json_object_set_new(n, "number", json_integer((json_int_t)json_array_size(notices) + 1)) ||
+        if (!n || json_object_set_new(n, "number", json_integer(number)) ||
             json_object_set_new(n, "action", json_string(action)) ||
             json_object_set_new(n, "reason", json_string(reason)) ||
             json_object_set_new(n, "at", json_string(xc_ts_format(xc_store_tx_time(s), ts))) ||
-            json_object_set_new(n, "by", json_string(actor)) || json_array_append(notices, n))
+            json_object_set_new(n, "by", json_string(actor)) ||
+            json_object_set_new(lic, "notice_count", json_integer(number)) || json_object_set(lic, "notice", n))
             rc = oom(err);
         json_object_set_new(lic, "status", json_string(transitions[t].to));
         json_t *extra = rc == XC_OK ? json_pack("{s:O}", "notice", n) : NULL;
@@ -1542,10 +1545,10 @@ int xc_licence_act(xc_store *s, const char *actor, const char *id, const char *a
         json_decref(extra);
         json_decref(n);
     }
-    if (rc == XC_OK && out)
-        *out = json_incref(lic);
     json_decref(lic);
     json_decref(user);
+    if (rc == XC_OK && out) /* the licence as `licence show` gives it, notices gathered */
+        rc = xc_licence_get(s, id, 0, out, err);
     rc = xc_lic__tx_end(s, own, rc, err);
     if (rc && out) {
         json_decref(*out);
@@ -1633,10 +1636,31 @@ done:
 
 int xc_licence_get(xc_store *s, const char *id, int history, json_t **out, xc_error *err)
 {
+    json_t *hist = NULL;
     *out = NULL;
     int rc = get_with_history(s, XC_DOC_LICENCE, id, history, out, err);
     if (rc == XC_OK)
-        json_object_set_new(*out, "effective_status", json_string(xc_lic__status_at(*out, xc_date_today())));
+        rc = load_history(s, XC_DOC_LICENCE, id, &hist, err);
+    if (rc == XC_OK) {
+        /* every notice, oldest first, from the versions that carry one */
+        json_t *notices = json_array(), *v;
+        size_t i;
+        json_array_foreach(hist, i, v)
+        {
+            json_t *n = json_object_get(v, "notice");
+            if (json_is_object(n) && notices)
+                json_array_append(notices, n);
+        }
+        json_object_del(*out, "notice");
+        if (!notices || json_object_set_new(*out, "notices", notices) ||
+            json_object_set_new(*out, "effective_status", json_string(xc_lic__status_at(*out, xc_date_today()))))
+            rc = oom(err);
+    }
+    json_decref(hist);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
