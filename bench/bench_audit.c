@@ -45,13 +45,14 @@
 #include "commitq.h"
 #include "db.h"
 #include "docs.h"
+#include "licence.h"
 #include "mem.h"
 #include "store.h"
 
 extern char **environ;
 
 #define MAX_THREADS 64
-#define SUBJECTS_PER_THREAD 2
+#define SUBJECTS_PER_THREAD 4
 #define MAX_RUNS 31
 #define TARGET_TPS 5000.0
 #define TARGET_VERIFY_RATIO 0.5
@@ -215,85 +216,72 @@ static double plain_run(const char *path, long n, int batch)
 
 /* ---- b) audited transitions ------------------------------------------------------- */
 
-#define KIND_STATE "bench-licence"
+/* The licences the transitions act on, issued through the real workflow in
+ * setup (application create, submit with its checks and screening, review,
+ * approve); a transition is xc_licence_act: load the licence and the acting
+ * officer, check the role and the status, record the new version with its
+ * notice, append the audit event. */
+#define BENCH_OFFICER "officer-bench"
 
 typedef struct subject {
     char id[32];
     int suspended;   /* current state (only its owning thread changes it) */
-    long version;
 } subject;
 
 static subject *subjects;
 static int n_subjects;
+static double setup_s;
 
 typedef struct transition {
     subject *sub;
 } transition;
 
-/* suspend <-> reinstate: read the current version, check the transition is
- * allowed, record the new version and its audit event. */
+/* suspend <-> reinstate through the licensing library. */
 static int do_transition(xc_store *s, void *arg, xc_error *err)
 {
     subject *sub = ((transition *)arg)->sub;
-    xc_doc cur = {0};
-    int rc = xc_store_doc_get(s, KIND_STATE, sub->id, &cur, err);
-    if (rc)
-        return rc;
-    int is_suspended = strstr(cur.body, "\"status\":\"suspended\"") != NULL;
-    xc_doc_clear(&cur);
-    if (is_suspended != sub->suspended)
-        return xc_error_set(err, XC_ECONFLICT, sub->id, "%s: state is not the one expected", sub->id);
-    const char *action = is_suspended ? "reinstate" : "suspend";
-    char body[512], hash[65], type[32];
-    snprintf(body, sizeof(body),
-             "{\"destination\":\"AE\",\"exporter\":\"ORG-BENCH\",\"id\":\"%s\",\"items\":[\"4D004\",\"4E001.c\"],"
-             "\"reason\":\"periodic compliance review\",\"regime\":\"il\",\"status\":\"%s\",\"valid_from\":"
-             "\"2026-01-01\",\"valid_until\":\"2028-12-31\",\"version\":%ld}",
-             sub->id, is_suspended ? "active" : "suspended", sub->version + 1);
-    xc_sha256_hex(body, strlen(body), hash);
-    int recorded;
-    int64_t doc_id;
-    if ((rc = xc_store_doc_put(s, KIND_STATE, sub->id, hash, body, &recorded, &doc_id, err)))
-        return rc;
-    snprintf(type, sizeof(type), "licence.%s", action);
-    json_t *payload = json_pack("{sssIsIss}", "reason", "periodic compliance review", "version",
-                                (json_int_t)(sub->version + 1), "doc_id", (json_int_t)doc_id, "content_hash", hash);
-    if (!payload)
-        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
-    rc = xc_audit_append(s, "officer-bench", type, sub->id, payload, NULL, err);
-    json_decref(payload);
-    return rc;
+    return xc_licence_act(s, BENCH_OFFICER, sub->id, sub->suspended ? "reinstate" : "suspend",
+                          "periodic compliance review", NULL, NULL, err);
 }
 
 /* Called after a transition committed. */
 static void transition_done(subject *sub)
 {
     sub->suspended = !sub->suspended;
-    sub->version++;
 }
 
 static void setup_subjects(xc_store *s, int n)
 {
     xc_error err;
+    double t0 = now_s();
     subjects = calloc((size_t)n, sizeof(*subjects));
     n_subjects = n;
-    if (xc_store_begin(s, &err))
-        die("begin", &err);
+    if (xc_user_add(s, "admin-bench", "admin-bench", "admin", NULL, &err) ||
+        xc_user_add(s, "admin-bench", BENCH_OFFICER, "officer", NULL, &err) ||
+        xc_org_add(s, "admin-bench", "org-bench", "Bench Cyber Ltd", "IL", &err) ||
+        xc_user_add(s, "admin-bench", "exporter-bench", "exporter", "org-bench", &err))
+        die("setup users", &err);
+    static const char *const dest[] = {"FR", "JP", "DE", "IT", "ES", "GB", "CA", "AU"};
     for (int i = 0; i < n; i++) {
-        subject *sub = &subjects[i];
-        snprintf(sub->id, sizeof(sub->id), "LIC-BENCH-%04d", i);
-        char body[256], hash[65];
-        snprintf(body, sizeof(body), "{\"id\":\"%s\",\"status\":\"active\",\"version\":1}", sub->id);
-        xc_sha256_hex(body, strlen(body), hash);
-        int recorded;
-        int64_t id;
-        if (xc_store_doc_put(s, KIND_STATE, sub->id, hash, body, &recorded, &id, &err) ||
-            xc_audit_append(s, "officer-bench", "licence.issue", sub->id, NULL, NULL, &err))
-            die("setup", &err);
-        sub->version = 1;
+        char app[32];
+        json_t *f = json_pack("{s:s, s:s, s:s, s:[s], s:s, s:[{s:s, s:s, s:s}], s:s, s:{s:i, s:s}, s:s}", "type",
+                              "export", "regime", "il", "exporter", "org-bench", "items", "4D004", "destination",
+                              dest[i % 8], "end_users", "name", "National Police", "country", dest[i % 8], "type",
+                              "government", "end_use", "investigation of serious crime and terrorism", "value",
+                              "amount", 1000000, "currency", "USD", "date", "2026-01-15");
+        json_t *out = NULL;
+        if (!f || xc_app_create(s, "exporter-bench", f, app, &err) ||
+            xc_app_submit(s, "exporter-bench", app, NULL, &err) || xc_app_review(s, BENCH_OFFICER, app, NULL, &err) ||
+            xc_app_approve(s, BENCH_OFFICER, app, NULL, &out, &err))
+            die("setup licence", &err);
+        const char *lic = json_string_value(json_object_get(out, "licence"));
+        if (!lic)
+            die("setup: approval issued no licence", NULL);
+        snprintf(subjects[i].id, sizeof(subjects[i].id), "%s", lic);
+        json_decref(out);
+        json_decref(f);
     }
-    if (xc_store_commit(s, &err))
-        die("setup commit", &err);
+    setup_s = now_s() - t0;
 }
 
 /* One transition per transaction, one thread; returns transitions/s. */
@@ -530,15 +518,15 @@ int main(int argc, char **argv)
     /* b) audited transitions */
     xc_store *s = NULL;
     if (part("serial") || part("group")) {
-        if (xc_store_open(wpath("audited.db"), &s, &err))
+        if (xc_db_open(wpath("audited.db"), &s, &err))
             die("open", &err);
         setup_subjects(s, maxt * SUBJECTS_PER_THREAD);
-        printf("\nb) durable audited state transitions (suspend <-> reinstate of %d licence documents:\n"
-               "   read the current version, record a new version + its audit event; every commit seals\n"
-               "   the events under a new Ed25519-signed head)\n"
-               "   transition = xc_store_doc_get + xc_store_doc_put + xc_audit_append (licence.c not used: see "
-               "docs)\n",
-               n_subjects);
+        printf("\nb) durable audited state transitions: xc_licence_act suspend <-> reinstate on %d licences\n"
+               "   issued in setup through the workflow (create, submit with checks, review, approve: %.1f s);\n"
+               "   each transition loads the licence and the officer, checks role and status, records a new\n"
+               "   version with its notice and its audit event; every commit seals the events under a new\n"
+               "   Ed25519-signed head\n",
+               n_subjects, setup_s);
     }
     double best = 0;
     if (part("serial")) {

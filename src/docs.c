@@ -5,6 +5,7 @@
 #include "docs.h"
 
 #include "audit.h"
+#include "merkle.h"
 
 #include <sodium.h>
 #include <stdarg.h>
@@ -18,8 +19,8 @@
 
 void xc_sha256_hex(const void *data, size_t len, char hex[65])
 {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)data, len);
+    unsigned char h[XC_HASH_LEN];
+    xc_sha256_2(data, len, NULL, 0, h); /* OpenSSL: see merkle.c */
     sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
