@@ -91,7 +91,9 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;\n"
     "CREATE TRIGGER audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint\n"
     "  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;\n"
-    "CREATE INDEX document_by_kind_id ON document(kind, id);\n",
+    /* no statement looks documents up by hash (doc_put compares with the
+     * key's latest row); the index only cost every document write */
+    "DROP INDEX document_by_hash;\n",
 };
 
 enum {
@@ -153,12 +155,16 @@ static const char *const statements[ST_COUNT] = {
                     "UNION ALL SELECT (SELECT recorded_at FROM decision ORDER BY id DESC LIMIT 1) "
                     "UNION ALL SELECT (SELECT recorded_at FROM audit_event ORDER BY seq DESC LIMIT 1))",
     [ST_DOC_PUT] = "INSERT INTO document(kind, key, content_hash, body, recorded_at) VALUES(?1, ?2, ?3, ?4, ?5)",
-    [ST_DOC_LATEST] = "SELECT d.id, d.key, d.content_hash, d.body, d.recorded_at FROM document d "
-                      "WHERE d.kind = ?1 AND d.recorded_at <= ?2 AND d.id = (SELECT max(e.id) FROM document e "
-                      "WHERE e.kind = d.kind AND e.key = d.key AND e.recorded_at <= ?2) ORDER BY d.key",
+    /* one index seek per key: recorded_at grows with id, so "latest" is the
+     * last entry of (kind, key, recorded_at) in document_by_key */
+    [ST_DOC_LATEST] = "SELECT d.id, d.key, d.content_hash, d.body, d.recorded_at FROM "
+                      "(SELECT DISTINCT key FROM document WHERE kind = ?1 AND recorded_at <= ?2) k "
+                      "JOIN document d ON d.id = (SELECT e.id FROM document e WHERE e.kind = ?1 AND e.key = k.key "
+                      "AND e.recorded_at <= ?2 ORDER BY e.recorded_at DESC, e.id DESC LIMIT 1) ORDER BY d.key",
     [ST_DECISION_PUT] = "INSERT INTO decision(kind, request, result, recorded_at) VALUES(?1, ?2, ?3, ?4)",
     [ST_DECISION_GET] = "SELECT id, kind, request, result, recorded_at FROM decision WHERE id = ?1",
-    [ST_DOC_HEAD] = "SELECT id, content_hash FROM document WHERE kind = ?1 AND key = ?2 ORDER BY id DESC LIMIT 1",
+    [ST_DOC_HEAD] = "SELECT id, content_hash FROM document WHERE kind = ?1 AND key = ?2 "
+                    "ORDER BY recorded_at DESC, id DESC LIMIT 1",
     [ST_DOC_KEYS] = "SELECT DISTINCT key FROM document WHERE kind = ?1 AND recorded_at <= ?2 ORDER BY key",
     [ST_EVENT_PUT] = "INSERT INTO audit_event(seq, recorded_at, actor, type, subject, body, leaf_hash, chain_hash) "
                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -174,9 +180,9 @@ static const char *const statements[ST_COUNT] = {
     [ST_CHECKPOINT_GET] = "SELECT number, size, note, recorded_at FROM audit_checkpoint WHERE number = ?1",
     [ST_CHECKPOINT_LAST] = "SELECT max(number) FROM audit_checkpoint",
     [ST_DOC_GET] = "SELECT id, key, content_hash, body, recorded_at FROM document WHERE kind = ?1 AND key = ?2 "
-                   "ORDER BY id DESC LIMIT 1",
+                   "ORDER BY recorded_at DESC, id DESC LIMIT 1",
     [ST_DOC_VERSIONS] = "SELECT id, key, content_hash, body, recorded_at FROM document WHERE kind = ?1 AND key = ?2 "
-                        "ORDER BY id",
+                        "ORDER BY recorded_at, id",
 };
 
 typedef struct sqlite_impl {
