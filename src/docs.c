@@ -189,8 +189,7 @@ int xc_docs_audit(xc_store *s, const char *actor, const char *kind, const char *
 int xc_docs_record(xc_store *s, const char *kind, json_t *const *docs, const char *const *keys, size_t n,
                    int *recorded, char (*hashes)[65], xc_error *err)
 {
-    int own = !xc_store_in_tx(s);
-    int rc = own ? xc_store_begin(s, err) : XC_OK;
+    int own, rc = xc_store_join(s, &own, err);
     *recorded = 0;
     for (size_t i = 0; i < n && rc == XC_OK; i++) {
         char *canon = NULL, hash[65];
@@ -206,11 +205,5 @@ int xc_docs_record(xc_store *s, const char *kind, json_t *const *docs, const cha
         *recorded += rec;
         xc_free(canon);
     }
-    if (!own)
-        return rc;
-    if (rc) {
-        xc_store_rollback(s);
-        return rc;
-    }
-    return xc_store_commit(s, err);
+    return xc_store_finish(s, own, rc, err);
 }

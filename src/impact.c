@@ -25,6 +25,7 @@
 
 #include "audit.h"
 #include "docs.h"
+#include "fileio.h"
 #include "licence.h"
 #include "licence_int.h"
 #include "mem.h"
@@ -43,47 +44,6 @@ static const char *jstr(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
-static int read_file(const char *path, char **data, size_t *len, xc_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    *data = NULL;
-    *len = 0;
-    if (!f)
-        return xc_error_set(err, XC_EINVAL, "version", "--version: %s: cannot open: %s", path, strerror(errno));
-    for (;;) {
-        if (cap - n < 65536) {
-            if (cap > MAX_FILE) {
-                fclose(f);
-                xc_free(buf);
-                return xc_error_set(err, XC_EINVAL, "version", "--version: %s: larger than 64 MiB", path);
-            }
-            cap = cap ? cap * 2 : 131072;
-            char *nb = xc_realloc(buf, cap + 1);
-            if (!nb) {
-                fclose(f);
-                xc_free(buf);
-                return oom(err);
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        xc_free(buf);
-        return xc_error_set(err, XC_EIO, "version", "--version: %s: read error", path);
-    }
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return XC_OK;
-}
 
 static int all_digits(const char *s)
 {
@@ -641,10 +601,12 @@ int xc_impact(xc_store *s, const char *actor, const xc_impact_req *req, json_t *
     if (!req->text && all_digits(req->version)) {
         rec_id = strtoll(req->version, NULL, 10);
     } else {
+        char label[512];
+        snprintf(label, sizeof(label), "--version: %s", req->version ? req->version : "");
         if (req->text) {
             text = (char *)req->text;
             len = req->text_len;
-        } else if ((rc = read_file(req->version, &text, &len, err))) {
+        } else if ((rc = xc_file_read(req->version, label, "version", MAX_FILE, &text, &len, err))) {
             return rc;
         }
         /* before: the engine as it is; after: inside the transaction with the import */

@@ -56,22 +56,6 @@ static int in_list(const char *s, const char *const *list)
 
 /* ---- shared helpers ------------------------------------------------------------------ */
 
-int xc_lic__tx_begin(xc_store *s, int *own, xc_error *err)
-{
-    *own = !xc_store_in_tx(s);
-    return *own ? xc_store_begin(s, err) : XC_OK;
-}
-
-int xc_lic__tx_end(xc_store *s, int own, int rc, xc_error *err)
-{
-    if (!own)
-        return rc;
-    if (rc) {
-        xc_store_rollback(s);
-        return rc;
-    }
-    return xc_store_commit(s, err);
-}
 
 int xc_lic__outcome(const char *name)
 {
@@ -299,7 +283,7 @@ int xc_org_add(xc_store *s, const char *actor, const char *id, const char *name,
         return xc_error_set(err, XC_EINVAL, "name", "name: an organisation needs a name (at most %d bytes)", MAX_TEXT);
     if (country && *country && (rc = xc_country_lookup(country, "country", &cc, err)))
         return rc;
-    if ((rc = xc_lic__tx_begin(s, &own, err)))
+    if ((rc = xc_store_join(s, &own, err)))
         return rc;
     rc = xc_lic__actor(s, actor, admin_only, "adding an organisation", NULL, err);
     if (rc == XC_OK) {
@@ -316,7 +300,7 @@ int xc_org_add(xc_store *s, const char *actor, const char *id, const char *name,
         rc = put_doc(s, actor, XC_DOC_ORG, id, doc, "add", NULL, NULL, err);
     json_decref(old);
     json_decref(doc);
-    return xc_lic__tx_end(s, own, rc, err);
+    return xc_store_finish(s, own, rc, err);
 }
 
 int xc_user_add(xc_store *s, const char *actor, const char *name, const char *role, const char *org, xc_error *err)
@@ -334,7 +318,7 @@ int xc_user_add(xc_store *s, const char *actor, const char *name, const char *ro
         org = NULL;
     if (strcmp(role, "exporter") == 0 && !org)
         return xc_error_set(err, XC_EINVAL, "org", "org: an exporter user belongs to an organisation (give --org)");
-    if ((rc = xc_lic__tx_begin(s, &own, err)))
+    if ((rc = xc_store_join(s, &own, err)))
         return rc;
     rc = xc_store_doc_keys(s, XC_DOC_USER, XC_TS_LATEST, &keys, &nk, err);
     xc_strv_free(keys, nk);
@@ -365,7 +349,7 @@ int xc_user_add(xc_store *s, const char *actor, const char *name, const char *ro
     json_decref(extra);
     json_decref(old);
     json_decref(doc);
-    return xc_lic__tx_end(s, own, rc, err);
+    return xc_store_finish(s, own, rc, err);
 }
 
 /* Latest version of every document of a kind, as {"<name>": [...]}. */
@@ -478,7 +462,7 @@ int xc_licensing_import_json(xc_store *s, const char *actor, const char *text, s
         rc = oom(err);
         goto out;
     }
-    if ((rc = xc_lic__tx_begin(s, &own, err)))
+    if ((rc = xc_store_join(s, &own, err)))
         goto out;
     if (actor)
         rc = xc_lic__actor(s, actor, admin_only, "changing the licensing table", NULL, err);
@@ -489,7 +473,7 @@ int xc_licensing_import_json(xc_store *s, const char *actor, const char *text, s
         rc = xc_store_doc_put(s, XC_DOC_LICENSING, LICENSING_KEY, hash, canon, recorded, &id, err);
     if (rc == XC_OK && *recorded)
         rc = xc_docs_audit(s, actor, XC_DOC_LICENSING, LICENSING_KEY, id, hash, NULL, err);
-    rc = xc_lic__tx_end(s, own, rc, err);
+    rc = xc_store_finish(s, own, rc, err);
 out:
     xc_free(canon);
     json_decref(root);
@@ -909,7 +893,7 @@ int xc_app_create(xc_store *s, const char *actor, json_t *fields, char id[32], x
         return xc_error_set(err, XC_EINVAL, "$", "application: expected a JSON object of fields");
     if ((rc = parse_app(fields, &app, err)))
         return rc;
-    if ((rc = xc_lic__tx_begin(s, &own, err))) {
+    if ((rc = xc_store_join(s, &own, err))) {
         json_decref(app);
         return rc;
     }
@@ -931,7 +915,7 @@ int xc_app_create(xc_store *s, const char *actor, json_t *fields, char id[32], x
     json_decref(app);
     json_decref(user);
     json_decref(cfg);
-    return xc_lic__tx_end(s, own, rc, err);
+    return xc_store_finish(s, own, rc, err);
 }
 
 /* Load an application and check that its status is one of `from`. */
@@ -1043,7 +1027,7 @@ int xc_app_submit(xc_store *s, const char *actor, const char *id, json_t **out, 
     static const char *const from[] = {"draft", NULL};
     json_t *app = NULL, *user = NULL, *cfg = NULL, *scr = NULL, *reasons = NULL;
     xc_policy *p = NULL;
-    int own, hits = 0, rc = xc_lic__tx_begin(s, &own, err);
+    int own, hits = 0, rc = xc_store_join(s, &own, err);
     if (out)
         *out = NULL;
     if (rc)
@@ -1100,7 +1084,7 @@ int xc_app_submit(xc_store *s, const char *actor, const char *id, json_t **out, 
     json_decref(cfg);
     json_decref(scr);
     json_decref(reasons);
-    rc = xc_lic__tx_end(s, own, rc, err);
+    rc = xc_store_finish(s, own, rc, err);
     if (session)
         xc_store_set_actor(s, session, NULL);
     xc_free(session);
@@ -1118,7 +1102,7 @@ static int app_transition(xc_store *s, const char *actor, const char *id, const 
                           const char *reason, json_t **out, xc_error *err)
 {
     json_t *app = NULL, *user = NULL;
-    int own, rc = xc_lic__tx_begin(s, &own, err);
+    int own, rc = xc_store_join(s, &own, err);
     if (out)
         *out = NULL;
     if (rc)
@@ -1138,7 +1122,7 @@ static int app_transition(xc_store *s, const char *actor, const char *id, const 
         *out = json_incref(app);
     json_decref(app);
     json_decref(user);
-    rc = xc_lic__tx_end(s, own, rc, err);
+    rc = xc_store_finish(s, own, rc, err);
     if (rc && out) {
         json_decref(*out);
         *out = NULL;
@@ -1300,7 +1284,7 @@ int xc_app_approve(xc_store *s, const char *actor, const char *id, json_t *terms
         *out = NULL;
     if (rc)
         return rc;
-    if ((rc = xc_lic__tx_begin(s, &own, err))) {
+    if ((rc = xc_store_join(s, &own, err))) {
         json_decref(t);
         return rc;
     }
@@ -1352,7 +1336,7 @@ int xc_app_approve(xc_store *s, const char *actor, const char *id, json_t *terms
         *out = json_incref(app);
     json_decref(app);
     json_decref(t);
-    rc = xc_lic__tx_end(s, own, rc, err);
+    rc = xc_store_finish(s, own, rc, err);
     if (rc && out) {
         json_decref(*out);
         *out = NULL;
@@ -1374,7 +1358,7 @@ int xc_app_refuse(xc_store *s, const char *actor, const char *id, const char *co
     if (!text || !*text || strlen(text) > MAX_TEXT)
         return xc_error_set(err, XC_EINVAL, "text", "text: a refusal needs an explanation (at most %d bytes)",
                             MAX_TEXT);
-    if ((rc = xc_lic__tx_begin(s, &own, err)))
+    if ((rc = xc_store_join(s, &own, err)))
         return rc;
     if (!(rc = xc_lic__actor(s, actor, officer_only, "refusing an application", NULL, err)) &&
         !(rc = app_for(s, id, from, "refusing", &app, err)) && !(rc = licensing_load(s, &cfg, err)) &&
@@ -1411,7 +1395,7 @@ int xc_app_refuse(xc_store *s, const char *actor, const char *id, const char *co
     json_decref(app);
     json_decref(cfg);
     json_decref(cited);
-    rc = xc_lic__tx_end(s, own, rc, err);
+    rc = xc_store_finish(s, own, rc, err);
     if (rc && out) {
         json_decref(*out);
         *out = NULL;
@@ -1511,7 +1495,7 @@ int xc_licence_act(xc_store *s, const char *actor, const char *id, const char *a
                             MAX_TEXT);
     if (notice && !json_is_object(notice))
         return xc_error_set(err, XC_EINVAL, "notice", "notice: expected a JSON object");
-    if ((rc = xc_lic__tx_begin(s, &own, err)))
+    if ((rc = xc_store_join(s, &own, err)))
         return rc;
     snprintf(what, sizeof(what), "a licence %s", action);
     if (!(rc = xc_lic__actor(s, actor, transitions[t].roles, what, &user, err)) &&
@@ -1549,7 +1533,7 @@ int xc_licence_act(xc_store *s, const char *actor, const char *id, const char *a
     json_decref(user);
     if (rc == XC_OK && out) /* the licence as `licence show` gives it, notices gathered */
         rc = xc_licence_get(s, id, 0, out, err);
-    rc = xc_lic__tx_end(s, own, rc, err);
+    rc = xc_store_finish(s, own, rc, err);
     if (rc && out) {
         json_decref(*out);
         *out = NULL;
@@ -1583,7 +1567,7 @@ int xc_licence_amend(xc_store *s, const char *actor, const char *id, json_t *cha
                                                      "add_conditions or end_use)");
         goto done;
     }
-    if ((rc = xc_lic__tx_begin(s, &own, err)))
+    if ((rc = xc_store_join(s, &own, err)))
         goto done;
     if (!(rc = xc_lic__actor(s, actor, officer_only, "amending a licence", NULL, err)) &&
         !(rc = xc_lic__load(s, XC_DOC_LICENCE, id ? id : "", &lic, err)) && !in_list(jstr(lic, "status"), live))
@@ -1623,7 +1607,7 @@ int xc_licence_amend(xc_store *s, const char *actor, const char *id, json_t *cha
     if (rc == XC_OK && out)
         *out = json_incref(lic);
     json_decref(lic);
-    rc = xc_lic__tx_end(s, own, rc, err);
+    rc = xc_store_finish(s, own, rc, err);
     if (rc && out) {
         json_decref(*out);
         *out = NULL;

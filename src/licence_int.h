@@ -34,9 +34,4 @@ int xc_lic__outcome(const char *name);
  * active licence is past valid_until). */
 const char *xc_lic__status_at(json_t *lic, xc_date at);
 
-/* Transactions: join the caller's or open one; tx_end commits (own) or
- * passes rc through (caller's). */
-int xc_lic__tx_begin(xc_store *s, int *own, xc_error *err);
-int xc_lic__tx_end(xc_store *s, int own, int rc, xc_error *err);
-
 #endif

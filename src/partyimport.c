@@ -25,6 +25,7 @@
 #include "country.h"
 #include "csvrows.h"
 #include "docs.h"
+#include "fileio.h"
 #include "mem.h"
 #include "model.h"
 #include "registry.h"
@@ -1825,40 +1826,7 @@ static const fmt_def *find_format(const char *name)
 
 static int read_file(const char *path, const char *label, char **data, size_t *len, xc_error *err)
 {
-    struct stat st;
-    *data = NULL;
-    *len = 0;
-    if (stat(path, &st) != 0)
-        return xc_error_set(err, XC_EINVAL, "PATH", "%s: cannot open: %s", label, strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return xc_error_set(err, XC_EINVAL, "PATH", "%s: is a folder, expected a file", label);
-    if ((size_t)st.st_size > FILE_MAX)
-        return xc_error_set(err, XC_EINVAL, "PATH", "%s: larger than %zu MiB", label, FILE_MAX >> 20);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return xc_error_set(err, XC_EINVAL, "PATH", "%s: cannot open: %s", label, strerror(errno));
-    size_t cap = (size_t)st.st_size, n = 0;
-    char *buf = xc_malloc(cap + 1);
-    if (!buf) {
-        fclose(f);
-        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory reading %s", label);
-    }
-    while (n < cap) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        if (got == 0)
-            break;
-        n += got;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        xc_free(buf);
-        return xc_error_set(err, XC_EIO, "PATH", "%s: read error", label);
-    }
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return XC_OK;
+    return xc_file_read(path, label, "PATH", FILE_MAX, data, len, err);
 }
 
 /* ---- building and recording the snapshot ---------------------------------------------------- */

@@ -570,8 +570,7 @@ out:
  * caller's when one is open (then the caller commits or rolls back). */
 static int record_all(import_ctx *c, xc_store *s, xc_import_stats *stats)
 {
-    int own = !xc_store_in_tx(s);
-    int rc = own ? xc_store_begin(s, c->j.err) : XC_OK;
+    int own, rc = xc_store_join(s, &own, c->j.err);
     if (rc)
         return rc;
     for (size_t i = 0; i < c->n_lists && rc == XC_OK; i++) {
@@ -579,13 +578,7 @@ static int record_all(import_ctx *c, xc_store *s, xc_import_stats *stats)
         stats->versions += (int)c->lists[i].n;
         rc = record_list(c, s, &c->lists[i], stats);
     }
-    if (!own)
-        return rc;
-    if (rc) {
-        xc_store_rollback(s);
-        return rc;
-    }
-    return xc_store_commit(s, c->j.err);
+    return xc_store_finish(s, own, rc, c->j.err);
 }
 
 int xc_registry_import_json(xc_store *s, const char *text, size_t len, const char *filename,

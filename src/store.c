@@ -113,6 +113,23 @@ const char *xc_store_path(xc_store *s)
     return s->ops->path(s);
 }
 
+int xc_store_join(xc_store *s, int *own, xc_error *err)
+{
+    *own = !s->in_tx;
+    return *own ? xc_store_begin(s, err) : XC_OK;
+}
+
+int xc_store_finish(xc_store *s, int own, int rc, xc_error *err)
+{
+    if (!own)
+        return rc;
+    if (rc) {
+        xc_store_rollback(s);
+        return rc;
+    }
+    return xc_store_commit(s, err);
+}
+
 int xc_store_in_tx(const xc_store *s)
 {
     return s->in_tx;

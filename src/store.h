@@ -37,6 +37,13 @@ int xc_store_begin(xc_store *s, xc_error *err);
 int xc_store_commit(xc_store *s, xc_error *err);
 void xc_store_rollback(xc_store *s);
 
+/* Work inside the caller's open transaction, or open one of our own
+ * (*own = 1); then xc_store_finish ends what xc_store_join started: with
+ * own, commits when rc is XC_OK and rolls back otherwise; without, leaves
+ * the caller's transaction alone.  Returns the final status. */
+int xc_store_join(xc_store *s, int *own, xc_error *err);
+int xc_store_finish(xc_store *s, int own, int rc, xc_error *err);
+
 /* Whether a write transaction is open. */
 int xc_store_in_tx(const xc_store *s);
 

@@ -664,20 +664,13 @@ static int sq_doc_put(xc_store *s, const char *kind, const char *key, const char
     return rc;
 }
 
-static int sq_doc_latest(xc_store *s, const char *kind, int64_t as_of, xc_doc **out, size_t *n, xc_error *err)
+/* Step a bound statement whose rows are documents (doc_row's columns) and
+ * collect them; resets st. */
+static int collect_docs(sqlite_impl *im, sqlite3_stmt *st, const char *what, xc_doc **out, size_t *n, xc_error *err)
 {
-    sqlite_impl *im = IMPL(s);
-    char buf[XC_TS_BUF];
     xc_doc *v = NULL;
     size_t len = 0;
     int rc = XC_OK, step;
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *st = stmt(im, ST_DOC_LATEST, err);
-    if (!st)
-        return XC_EDB;
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, ts_text(as_of, buf), -1, SQLITE_TRANSIENT);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         xc_doc *nv = xc_realloc(v, (len + 1) * sizeof(*v));
         if (!nv) {
@@ -691,7 +684,7 @@ static int sq_doc_latest(xc_store *s, const char *kind, int64_t as_of, xc_doc **
         }
     }
     if (step != SQLITE_DONE)
-        rc = db_error(im, err, "reading documents");
+        rc = db_error(im, err, what);
 out:
     sqlite3_reset(st);
     if (rc) {
@@ -701,6 +694,20 @@ out:
     *out = v;
     *n = len;
     return XC_OK;
+}
+
+static int sq_doc_latest(xc_store *s, const char *kind, int64_t as_of, xc_doc **out, size_t *n, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    char buf[XC_TS_BUF];
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = stmt(im, ST_DOC_LATEST, err);
+    if (!st)
+        return XC_EDB;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ts_text(as_of, buf), -1, SQLITE_TRANSIENT);
+    return collect_docs(im, st, "reading documents", out, n, err);
 }
 
 static int sq_decision_put(xc_store *s, const char *kind, const char *request, const char *result, int64_t tx,
@@ -1019,9 +1026,6 @@ static int sq_doc_get(xc_store *s, const char *kind, const char *key, xc_doc *ou
 static int sq_doc_versions(xc_store *s, const char *kind, const char *key, xc_doc **out, size_t *n, xc_error *err)
 {
     sqlite_impl *im = IMPL(s);
-    xc_doc *v = NULL;
-    size_t len = 0;
-    int rc = XC_OK, step;
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st = stmt(im, ST_DOC_VERSIONS, err);
@@ -1029,29 +1033,7 @@ static int sq_doc_versions(xc_store *s, const char *kind, const char *key, xc_do
         return XC_EDB;
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        xc_doc *nv = xc_realloc(v, (len + 1) * sizeof(*v));
-        if (!nv) {
-            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
-            goto out;
-        }
-        v = nv;
-        if (doc_row(st, &v[len++])) {
-            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
-            goto out;
-        }
-    }
-    if (step != SQLITE_DONE)
-        rc = db_error(im, err, "reading document versions");
-out:
-    sqlite3_reset(st);
-    if (rc) {
-        xc_docs_free(v, len);
-        return rc;
-    }
-    *out = v;
-    *n = len;
-    return XC_OK;
+    return collect_docs(im, st, "reading document versions", out, n, err);
 }
 
 static const char *sq_path(xc_store *s)

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "date.h"
 #include "db.h"
+#include "fileio.h"
 #include "mem.h"
 
 #ifndef XC_VERSION
@@ -346,47 +347,7 @@ int cli_open_db(cli_ctx *c)
 
 int cli_read_file(const char *path, char **data, size_t *len, xc_error *err)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    *data = NULL;
-    *len = 0;
-    if (!f)
-        return xc_error_set(err, XC_EINVAL, "FILE", "%s: cannot open: %s", path, strerror(errno));
-    for (;;) {
-        if (cap - n < 65536) {
-            if (cap > (size_t)256 << 20) {
-                if (f != stdin)
-                    fclose(f);
-                xc_free(buf);
-                return xc_error_set(err, XC_EINVAL, "FILE", "%s: larger than 256 MiB", path);
-            }
-            cap = cap ? cap * 2 : 65536 * 2;
-            char *nb = xc_realloc(buf, cap + 1);
-            if (!nb) {
-                xc_free(buf);
-                if (f != stdin)
-                    fclose(f);
-                return xc_error_set(err, XC_ENOMEM, NULL, "out of memory reading %s", path);
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (bad) {
-        xc_free(buf);
-        return xc_error_set(err, XC_EIO, "FILE", "%s: read error", path);
-    }
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return XC_OK;
+    return xc_file_read(path, path, "FILE", (size_t)256 << 20, data, len, err);
 }
 
 int cli_date_opt(cli_ctx *c, const char *name, const char *value, int32_t *out)
