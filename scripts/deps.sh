@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="gcc libc6-dev make cmake ninja-build pkg-config iso-codes \
-libsqlite3-dev libjansson-dev libsodium-dev libssl-dev libcmocka-dev libcsv-dev libicu-dev libxml2-dev"
+libsqlite3-dev libjansson-dev libsodium-dev libssl-dev libcmocka-dev libcsv-dev libicu-dev libxml2-dev libmicrohttpd-dev libcurl4-openssl-dev"
 
 missing=""
 for p in $PACKAGES; do

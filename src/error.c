@@ -22,6 +22,8 @@ static const struct {
     {XC_EDB, "database-error", 1, 500},
     {XC_EFORBIDDEN, "forbidden", 2, 403},
     {XC_EVERIFY, "verification-failed", 3, 422},
+    {XC_EUNAUTH, "unauthenticated", 2, 401},
+    {XC_ELIMIT, "limit-exceeded", 2, 413},
     {XC_EINTERNAL, "internal-error", 1, 500},
 };
 

@@ -21,7 +21,9 @@ enum {
     XC_EINTERNAL = -7, /* a bug: an invariant did not hold */
     XC_EFORBIDDEN = -8, /* the actor may not do this (role, four-eyes, organisation) */
     XC_EVERIFY = -9,   /* a signature, proof or the audit log did not verify */
-    XC_ECODE_MIN = -9
+    XC_EUNAUTH = -10,  /* no valid credentials (missing, unknown or revoked token) */
+    XC_ELIMIT = -11,   /* a request limit was exceeded (body size, JSON depth, connections) */
+    XC_ECODE_MIN = -11
 };
 
 #define XC_ERRMSG_MAX 1024

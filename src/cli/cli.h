@@ -75,6 +75,10 @@ extern const cli_command cli_audit_commands[];
 extern const size_t cli_audit_n_commands;
 extern const cli_command cli_licence_commands[];
 extern const size_t cli_licence_n_commands;
+extern const cli_command cli_auth_commands[]; /* cmd_auth.c: token, user password */
+extern const size_t cli_auth_n_commands;
+extern const cli_command cli_serve_commands[]; /* cmd_serve.c: serve */
+extern const size_t cli_serve_n_commands;
 
 /* Open the database (once) for a command; sets the store's session actor. */
 int cli_open_db(cli_ctx *c);

@@ -192,6 +192,8 @@ static const struct {
     {commands, NULL},
     {cli_audit_commands, &cli_audit_n_commands},
     {cli_licence_commands, &cli_licence_n_commands},
+    {cli_auth_commands, &cli_auth_n_commands},
+    {cli_serve_commands, &cli_serve_n_commands},
 };
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
 

@@ -1,0 +1,2 @@
+/* auth.c: being written (issue 6). */
+#include "auth.h"

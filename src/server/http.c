@@ -1,0 +1,2 @@
+/* http.c: being written (issue 6). */
+#include "server.h"
