@@ -8,7 +8,7 @@ ASAN_BUILD ?= build-asan
 DB         ?= exportctl.db
 EXPORTCTL  := $(BUILD)/exportctl
 
-.PHONY: all deps build run test test-fast test-asan bench clean
+.PHONY: all deps build run demo test test-fast test-asan bench clean
 
 all: build
 
@@ -19,10 +19,16 @@ build: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD)
 
-# The main job (for now): create the database with the bundled data if it is
-# missing, and show what changed in Israel's offensive-cyber list on 2021-11-25.
+# The main job: create the database with the bundled data if it is missing,
+# print the URL, an admin token and sample curl commands, and run the HTTP
+# API server on 127.0.0.1:8080 in the foreground.
 run: build
 	@sh scripts/run.sh $(EXPORTCTL) $(DB)
+
+# A walk-through on the command line: the 2021-11-25 change to Israel's list,
+# two checks, the licensing demo and the audit log with an outsider's proof.
+demo: build
+	@sh scripts/demo.sh $(EXPORTCTL) $(DB)
 
 test: test-fast test-asan
 
