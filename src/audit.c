@@ -1467,3 +1467,36 @@ int xc_audit_verify_proof(json_t *proof, const char *vkey, json_t **report, xc_e
     *report = r;
     return rc;
 }
+
+/* ---- JSON for the CLI and the HTTP API ------------------------------------------- */
+
+int xc_audit_key_json(xc_store *s, json_t **out, xc_error *err)
+{
+    char path[PATH_MAX], *vkey = NULL;
+    *out = NULL;
+    int rc = xc_audit_vkey(s, &vkey, err);
+    if (rc)
+        return rc;
+    xc_audit_key_path(s, path, sizeof(path));
+    *out = json_pack("{s:s, s:s}", "vkey", vkey, "key_file", path);
+    xc_free(vkey);
+    return *out ? XC_OK : xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+}
+
+int xc_audit_checkpoint_json(xc_store *s, int64_t number, json_t **out, xc_error *err)
+{
+    xc_checkpoint_row cp;
+    *out = NULL;
+    if (number < 1)
+        return xc_error_set(err, XC_EINVAL, "number", "checkpoint number %lld: checkpoints are numbered from 1",
+                            (long long)number);
+    memset(&cp, 0, sizeof(cp));
+    int rc = xc_store_checkpoint_get(s, number, &cp, err);
+    if (rc == XC_ENOTFOUND)
+        return xc_error_set(err, XC_ENOTFOUND, "number", "no published checkpoint number %lld", (long long)number);
+    if (rc)
+        return rc;
+    *out = checkpoint_json(&cp);
+    xc_checkpoint_row_clear(&cp);
+    return *out ? XC_OK : xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+}

@@ -83,4 +83,14 @@ int xc_audit_consistency(xc_store *s, int64_t cp1, int64_t cp2, json_t **proof, 
  * XC_EINVAL when the document is malformed (the message names the field). */
 int xc_audit_verify_proof(json_t *proof, const char *vkey, json_t **report, xc_error *err);
 
+/* The verifier key and where the signing key file is:
+ * {"vkey", "key_file"} (`audit key --json`).  The HTTP API answers
+ * without key_file (a server path is no business of the public). */
+int xc_audit_key_json(xc_store *s, json_t **out, xc_error *err);
+
+/* One published checkpoint, as in xc_audit_checkpoints:
+ * {"number","size","origin","root","recorded_at","note"}; XC_ENOTFOUND
+ * (field "number") when there is no checkpoint with that number. */
+int xc_audit_checkpoint_json(xc_store *s, int64_t number, json_t **out, xc_error *err);
+
 #endif

@@ -361,3 +361,8 @@ json_t *xc_items_json(const xc_item *items, size_t n)
         json_array_append_new(a, xc_item_json(&items[i]));
     return json_pack("{s:o}", "items", a);
 }
+
+json_t *xc_items_import_report_json(const char *file, const char *kind, int in_file, int recorded)
+{
+    return json_pack("{s:s, s:s, s:i, s:i}", "file", file, "kind", kind, "in_file", in_file, "recorded", recorded);
+}

@@ -66,6 +66,11 @@ const xc_item_map *xc_item_mapping(const xc_item *it, const char *regime, xc_dat
 /* Whether a mapping carries a flag / a reason. */
 int xc_item_map_has_flag(const xc_item_map *m, const char *flag);
 
+/* What an import of items (kind "item") or a rule pack (kind "rule pack")
+ * read and recorded: {file, kind, in_file, recorded}, as `item import
+ * --json`, `rules import --json` and their POST routes answer. */
+json_t *xc_items_import_report_json(const char *file, const char *kind, int in_file, int recorded);
+
 json_t *xc_item_json(const xc_item *it);
 json_t *xc_items_json(const xc_item *items, size_t n);
 

@@ -207,6 +207,14 @@ int xc_user_get(xc_store *s, const char *name, json_t **out, xc_error *err)
     return rc;
 }
 
+int xc_org_get(xc_store *s, const char *id, json_t **out, xc_error *err)
+{
+    int rc = xc_lic__load(s, XC_DOC_ORG, id ? id : "", out, err);
+    if (rc == XC_ENOTFOUND)
+        xc_error_set(err, rc, "id", "organisation \"%s\" does not exist", id ? id : "");
+    return rc;
+}
+
 static void roles_text(const char *const *roles, char *buf, size_t cap)
 {
     buf[0] = '\0';

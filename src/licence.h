@@ -51,6 +51,8 @@ int xc_user_add(xc_store *s, const char *actor, const char *name, const char *ro
                 xc_error *err);
 /* {name, role, org, active, ...}; XC_ENOTFOUND if unknown. */
 int xc_user_get(xc_store *s, const char *name, json_t **out, xc_error *err);
+/* {id, name, country, active, ...}; XC_ENOTFOUND if unknown. */
+int xc_org_get(xc_store *s, const char *id, json_t **out, xc_error *err);
 /* {"users": [...]} and {"orgs": [...]}, the latest version of each. */
 int xc_users_json(xc_store *s, json_t **out, xc_error *err);
 int xc_orgs_json(xc_store *s, json_t **out, xc_error *err);

@@ -15,13 +15,16 @@
  *
  * Legal forms and honorifics weigh nothing (they never make or break a
  * match); particles, generic business words, legal-like words and initials
- * weigh less than name words.  No allocation, no ICU.
+ * weigh less than name words.  No allocation, no ICU (except
+ * xc_match_pair_json, which normalises its two inputs first).
  */
 #include "match.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "mem.h"
 
 #define PAIR_CUTOFF 0.80f  /* below this a token pair is not aligned */
 #define JOIN_CUTOFF 0.92f  /* a joined run must reach this (abjad skeletons: 0.88) */
@@ -603,4 +606,37 @@ fail:
     json_decref(pairs);
     json_decref(ignored);
     return NULL;
+}
+
+int xc_match_pair_json(const char *name1, const char *name2, int type, double threshold, const char *const fields[2],
+                       json_t **out, xc_error *err)
+{
+    const char *in[2] = {name1, name2};
+    int rc = XC_OK;
+    *out = NULL;
+    for (int k = 0; k < 2; k++) {
+        const char *p = in[k] ? in[k] : "";
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            return xc_error_set(err, XC_EINVAL, fields[k], "%s is empty", fields[k]);
+    }
+    xc_name *names = xc_calloc(2, sizeof(xc_name));
+    if (!names)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    xc_match m;
+    for (int k = 0; k < 2 && rc == XC_OK; k++) {
+        if ((rc = xc_name_normalize(in[k], type, &names[k], err)) != XC_OK) {
+            char msg[XC_ERRMSG_MAX];
+            snprintf(msg, sizeof(msg), "%s: %s", fields[k], err->msg);
+            xc_error_set(err, rc, fields[k], "%s", msg);
+        }
+    }
+    if (rc == XC_OK) {
+        xc_match_names(&names[0], &names[1], &m);
+        if (!(*out = xc_match_json(&names[0], &names[1], &m, threshold)))
+            rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory building the explanation");
+    }
+    xc_free(names);
+    return rc;
 }

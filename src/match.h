@@ -48,6 +48,14 @@ float xc_match_names(const xc_name *query, const xc_name *listed, xc_match *why)
  * query_normalized, listed_normalized}.  NULL when out of memory. */
 json_t *xc_match_json(const xc_name *q, const xc_name *l, const xc_match *m, double threshold);
 
+/* Normalise two names as `type` (XC_NAME_*), score them and explain: the
+ * answer `match --json` prints and POST /v1/match returns (xc_match_json).
+ * fields[0] and fields[1] name the two inputs in errors (e.g. "NAME1" or
+ * "name1"): an empty name or one that normalises to nothing is XC_EINVAL
+ * naming its field.  Runs the normaliser (Unicode work, one allocation). */
+int xc_match_pair_json(const char *name1, const char *name2, int type, double threshold, const char *const fields[2],
+                       json_t **out, xc_error *err);
+
 /* Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4) of two byte
  * strings; strings are compared on their first 255 bytes. */
 double xc_jaro_winkler(const char *a, size_t la, const char *b, size_t lb);

@@ -2219,3 +2219,13 @@ json_t *xc_party_import_report_json(const xc_party_import_report *rep)
     }
     return o;
 }
+
+json_t *xc_party_import_report_file_json(const xc_party_import_report *rep, const char *file)
+{
+    json_t *j = xc_party_import_report_json(rep);
+    if (j && json_object_set_new(j, "file", json_string(file))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}

@@ -68,6 +68,10 @@ void xc_party_import_report_clear(xc_party_import_report *rep);
  * recorded, counts, rejected rows and warnings). */
 json_t *xc_party_import_report_json(const xc_party_import_report *rep);
 
+/* xc_party_import_report_json with "file" (the input's name) added, as
+ * `parties import --json` and POST /v1/parties/import answer. */
+json_t *xc_party_import_report_file_json(const xc_party_import_report *rep, const char *file);
+
 /* The canonical tag (list id) for a source list name as the CSL writes it
  * ("Entity List (EL) - Bureau of Industry and Security" -> us-entity-list);
  * unknown names get a slug of the name.  Writes at most outsz bytes. */

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,7 @@ struct xc_policy {
     xc_store *store;             /* borrowed, for loading party snapshots on demand */
     int64_t as_of;
     struct screen_cache *screen; /* built on the first check that names parties */
+    uint64_t serial;             /* unique in the process, for caches keyed by engine */
 };
 
 /* The screening index for the snapshots in force on some date, reused while
@@ -827,6 +829,8 @@ int xc_policy_load(xc_store *s, int64_t as_of, xc_policy **out, xc_error *err)
     *out = NULL;
     if (!p)
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    static _Atomic uint64_t serials;
+    p->serial = atomic_fetch_add(&serials, 1) + 1;
     p->as_of = as_of;
     int rc = load_lists(s, p, err);
     if (rc == XC_OK)
@@ -1572,6 +1576,22 @@ oom:
     json_decref(trace);
     json_decref(conds);
     return NULL;
+}
+
+int xc_check_answer(const xc_policy *p, const xc_check_req *req, xc_check *chk, json_t **answer, xc_error *err)
+{
+    *answer = NULL;
+    int rc = xc_policy_prepare(p, req, chk, err);
+    if (rc)
+        return rc;
+    xc_policy_eval(p, chk);
+    *answer = xc_check_json(p, chk);
+    return *answer ? XC_OK : xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+}
+
+uint64_t xc_policy_serial(const xc_policy *p)
+{
+    return p->serial;
 }
 
 json_t *xc_policy_packs_json(const xc_policy *p, const char *regime)

@@ -110,6 +110,15 @@ void xc_policy_eval(const xc_policy *p, xc_check *chk);
  * authorisation, conditions, trace and inputs (see docs/policy.md). */
 json_t *xc_check_json(const xc_policy *p, const xc_check *chk);
 
+/* Prepare, evaluate and describe one check: the answer `check --json`
+ * prints and POST /v1/check returns (without "decision_id").  *answer is
+ * the caller's; chk keeps the evaluated check (for recording). */
+int xc_check_answer(const xc_policy *p, const xc_check_req *req, xc_check *chk, json_t **answer, xc_error *err);
+
+/* A number that names this engine in the process and is never reused (a
+ * cache of answers keyed by it cannot outlive the data it was built from). */
+uint64_t xc_policy_serial(const xc_policy *p);
+
 /* The normalised request as JSON (what a decision record stores). */
 json_t *xc_check_request_json(const xc_policy *p, const xc_check *chk);
 

@@ -668,3 +668,25 @@ int xc_registry_export_json(xc_store *s, const char *list_id, int64_t as_of, jso
     xc_free(cur);
     return rc;
 }
+
+json_t *xc_import_stats_json(const char *file, const xc_import_stats *st)
+{
+    return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i}", "file", file, "lists", st->lists, "lists_recorded",
+                     st->lists_recorded, "versions", st->versions, "versions_recorded", st->versions_recorded,
+                     "corrections", st->corrections, "versions_unchanged", st->versions_unchanged);
+}
+
+json_t *xc_countries_json(void)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < xc_country_count(); i++) {
+        const xc_country *cc = xc_country_at(i);
+        if (json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:b}", "alpha2", cc->alpha2, "alpha3",
+                                               cc->alpha3, "numeric", cc->numeric, "name",
+                                               xc_country_display_name(cc), "user_assigned", cc->user_assigned))) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a ? json_pack("{s:o}", "countries", a) : NULL;
+}

@@ -138,6 +138,16 @@ int xc_registry_export_json(xc_store *s, const char *list_id, int64_t as_of, jso
 /* JSON of one member: country, name, reason, source, confidence, since. */
 json_t *xc_member_json(const xc_member *m);
 
+/* What an import read and recorded, as the CLI's `list import --json` and
+ * POST /v1/lists/import answer: {file, lists, lists_recorded, versions,
+ * versions_recorded, corrections, versions_unchanged}. */
+json_t *xc_import_stats_json(const char *file, const xc_import_stats *st);
+
+/* Every country known to exportctl (ISO 3166-1 plus user-assigned codes) as
+ * {"countries": [{alpha2, alpha3, numeric, name, user_assigned}]}, for
+ * `country ls --json` and GET /v1/countries. */
+json_t *xc_countries_json(void);
+
 /* Validate a list id: lowercase letters, digits and single dashes. */
 int xc_registry_check_id(const char *id, const char *field, xc_error *err);
 

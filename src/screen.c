@@ -670,6 +670,48 @@ json_t *xc_screen_result_json(const xc_screen_index *idx, const xc_screen_result
                      "suppressed", sup);
 }
 
+xc_date xc_screen_index_date(const xc_screen_index *idx)
+{
+    return idx->at;
+}
+
+json_t *xc_screen_answer_json(const xc_screen_index *idx, const xc_screen_result *res, const char *query)
+{
+    json_t *j = xc_screen_result_json(idx, res);
+    if (j && json_object_set_new(j, "query", json_string(query))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+json_t *xc_screen_row_json(const xc_screen_index *idx, const xc_screen_result *res, size_t row, long line,
+                           const char *query, const xc_error *err)
+{
+    json_t *o;
+    if (!err) {
+        json_t *j = xc_screen_result_json(idx, res);
+        json_t *ids = json_array(), *sn;
+        size_t k;
+        json_array_foreach(json_object_get(j, "snapshots"), k, sn)
+            json_array_append(ids, json_object_get(sn, "snapshot_id"));
+        o = j && ids ? json_pack("{s:I, s:I, s:s, s:O, s:O, s:O, s:s, s:O, s:n}", "row", (json_int_t)row, "line",
+                                 (json_int_t)line, "query", query, "hits", json_object_get(j, "hits"), "suppressed",
+                                 json_object_get(j, "suppressed"), "threshold", json_object_get(j, "threshold"),
+                                 "matcher_version", XC_MATCHER_VERSION, "snapshot_ids", ids, "error")
+                     : NULL;
+        json_decref(ids);
+        json_decref(j);
+    } else {
+        o = json_pack("{s:I, s:I, s:s, s:[], s:[], s:{s:s, s:s}}", "row", (json_int_t)row, "line", (json_int_t)line,
+                      "query", query, "hits", "suppressed", "error", "code", xc_error_name(err->code), "message",
+                      err->msg);
+    }
+    if (o && line <= 0)
+        json_object_del(o, "line");
+    return o;
+}
+
 /* ---- atomic refresh ------------------------------------------------------------------ */
 
 typedef struct held {
@@ -834,6 +876,11 @@ int xc_allow_load(xc_store *s, int64_t as_of, xc_allow **out, size_t *n, xc_erro
     *out = a;
     *n = nd;
     return XC_OK;
+}
+
+json_t *xc_allow_added_json(const char *query, const char *list, const char *entry_id)
+{
+    return json_pack("{s:s, s:s, s:s}", "query", query, "list", list, "entry_id", entry_id);
 }
 
 json_t *xc_allow_json(const xc_allow *a, size_t n, xc_date today)

@@ -99,6 +99,21 @@ json_t *xc_screen_result_json(const xc_screen_index *idx, const xc_screen_result
 /* Snapshots the index covers as JSON (list, list_date, snapshot_id, content_hash). */
 json_t *xc_screen_snapshots_json(const xc_screen_index *idx);
 
+/* The date the index was built for (the `at` of xc_screen_index_build). */
+xc_date xc_screen_index_date(const xc_screen_index *idx);
+
+/* One name's answer, as `screen NAME --json` prints it and POST /v1/screen
+ * returns it: xc_screen_result_json plus "query" (the name as given). */
+json_t *xc_screen_answer_json(const xc_screen_index *idx, const xc_screen_result *res, const char *query);
+
+/* One row of a batch, as `screen --batch --json` prints it (a line) and
+ * POST /v1/screen/batch returns it (an element of "results"): row, line
+ * (omitted when line <= 0), query, hits, suppressed, threshold,
+ * matcher_version, snapshot_ids and error.  res is read when err is NULL;
+ * otherwise the row carries err and no hits. */
+json_t *xc_screen_row_json(const xc_screen_index *idx, const xc_screen_result *res, size_t row, long line,
+                           const char *query, const xc_error *err);
+
 /* ---- atomic refresh -------------------------------------------------------- */
 
 typedef struct xc_screener xc_screener;
@@ -119,5 +134,7 @@ int xc_allow_add(xc_store *s, const char *query, const char *list, const char *e
 int xc_allow_load(xc_store *s, int64_t as_of, xc_allow **out, size_t *n, xc_error *err);
 void xc_allow_free(xc_allow *a, size_t n);
 json_t *xc_allow_json(const xc_allow *a, size_t n, xc_date today);
+/* What `allow add --json` prints and POST /v1/allow returns: query, list, entry_id. */
+json_t *xc_allow_added_json(const char *query, const char *list, const char *entry_id);
 
 #endif

@@ -314,19 +314,15 @@ static int cmd_audit_verify_proof(cli_ctx *c)
 
 static int cmd_audit_key(cli_ctx *c)
 {
-    char *vkey = NULL;
+    json_t *k = NULL;
     int rc = audit_open(c);
-    if (rc || (rc = xc_audit_vkey(c->store, &vkey, &c->err)))
+    if (rc || (rc = xc_audit_key_json(c->store, &k, &c->err)))
         return cli_fail(c, rc);
-    if (c->format == OUT_JSON) {
-        char path[4096];
-        xc_audit_key_path(c->store, path, sizeof(path));
-        rc = cli_print_json(c, json_pack("{s:s, s:s}", "vkey", vkey, "key_file", path));
-    } else {
-        printf("%s\n", vkey);
-    }
-    xc_free(vkey);
-    return rc;
+    if (c->format == OUT_JSON)
+        return cli_print_json(c, k);
+    printf("%s\n", json_string_value(json_object_get(k, "vkey")));
+    json_decref(k);
+    return CLI_EXIT_OK;
 }
 
 static const cli_opt log_opts[] = {

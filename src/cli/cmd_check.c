@@ -114,18 +114,12 @@ static int check_one(cli_ctx *c)
     xc_policy *p = NULL;
     if (!cli_opt_value(c, "regime") || !cli_opt_value(c, "item") || !cli_opt_value(c, "to"))
         return cli_usage_error(c, "check needs --regime, --item and --to (or --batch FILE, or --replay ID)");
+    json_t *answer = NULL;
     int rc = fill_req(c, &req);
     if (rc || (rc = cli_open_db(c)) || (rc = xc_policy_load(c->store, XC_TS_LATEST, &p, &c->err)) ||
-        (rc = xc_policy_prepare(p, &req, &chk, &c->err))) {
+        (rc = xc_check_answer(p, &req, &chk, &answer, &c->err))) { /* the same answer as POST /v1/check */
         xc_policy_free(p);
         return cli_fail(c, rc);
-    }
-    xc_policy_eval(p, &chk);
-    json_t *answer = xc_check_json(p, &chk);
-    if (!answer) {
-        xc_policy_free(p);
-        xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
-        return cli_fail(c, XC_ENOMEM);
     }
     if (!cli_opt_flag(c, "no-record")) {
         if ((rc = xc_store_begin(c->store, &c->err)) == XC_OK && (rc = record(c, p, &chk, answer)) == XC_OK)
@@ -274,15 +268,11 @@ static int batch_row(void *user, long line, int row, char **f, size_t n)
         err = c->err.code ? c->err : err;
     if (rc == XC_OK && (!req.regime || !req.item || !req.destination))
         rc = xc_error_set(&err, XC_EINVAL, "row", "row needs regime, item and to (as columns or options)");
-    if (rc == XC_OK)
-        rc = xc_policy_prepare(b->p, &req, &chk, &err);
     json_t *answer = NULL;
+    /* the answer carries the confidence, so it is built for every row */
+    if (rc == XC_OK && (rc = xc_check_answer(b->p, &req, &chk, &answer, &err)) == XC_ENOMEM)
+        return xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
     if (rc == XC_OK) {
-        xc_policy_eval(b->p, &chk);
-        /* the answer carries the confidence, so it is built for every row */
-        answer = xc_check_json(b->p, &chk);
-        if (!answer)
-            return xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
         if (b->record) {
             int r2 = record(c, b->p, &chk, answer);
             if (r2) {

@@ -55,16 +55,8 @@ int cmd_country_show(cli_ctx *c)
 
 int cmd_country_ls(cli_ctx *c)
 {
-    if (c->format == OUT_JSON) {
-        json_t *a = json_array();
-        for (size_t i = 0; a && i < xc_country_count(); i++) {
-            const xc_country *cc = xc_country_at(i);
-            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:b}", "alpha2", cc->alpha2, "alpha3",
-                                               cc->alpha3, "numeric", cc->numeric, "name",
-                                               xc_country_display_name(cc), "user_assigned", cc->user_assigned));
-        }
-        return cli_print_json(c, json_pack("{s:o}", "countries", a));
-    }
+    if (c->format == OUT_JSON)
+        return cli_print_json(c, xc_countries_json());
     static const char *const h[] = {"ALPHA2", "ALPHA3", "NUMERIC", "NAME"};
     out_table *t = out_table_new(4, h, NULL);
     for (size_t i = 0; t && i < xc_country_count(); i++) {

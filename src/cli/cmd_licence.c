@@ -47,8 +47,12 @@ static int cmd_org_add(cli_ctx *c)
     int rc = cli_open_db(c);
     if (rc || (rc = xc_org_add(c->store, cli_actor(c), c->pos[0], name, cli_opt_value(c, "country"), &c->err)))
         return cli_fail(c, rc);
-    if (c->format == OUT_JSON)
-        return cli_print_json(c, json_pack("{s:s, s:s}", "id", c->pos[0], "name", name));
+    if (c->format == OUT_JSON) { /* the stored organisation, as the API answers it */
+        json_t *o = NULL;
+        if ((rc = xc_org_get(c->store, c->pos[0], &o, &c->err)))
+            return cli_fail(c, rc);
+        return cli_print_json(c, o);
+    }
     printf("organisation %s added (%s)\n", c->pos[0], name);
     return CLI_EXIT_OK;
 }

@@ -288,10 +288,7 @@ int cmd_list_import(cli_ctx *c)
     if (rc)
         return cli_fail(c, rc);
     if (c->format == OUT_JSON)
-        return cli_print_json(c, json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i}", "file", path, "lists", st.lists,
-                                           "lists_recorded", st.lists_recorded, "versions", st.versions,
-                                           "versions_recorded", st.versions_recorded, "corrections", st.corrections,
-                                           "versions_unchanged", st.versions_unchanged));
+        return cli_print_json(c, xc_import_stats_json(path, &st));
     printf("%s: %d list(s), %d version(s): %d recorded (%d correction(s)), %d unchanged; %d list record(s) "
            "updated\n",
            path, st.lists, st.versions, st.versions_recorded, st.corrections, st.versions_unchanged,

@@ -107,29 +107,9 @@ int cmd_match(cli_ctx *c)
         else if (strcmp(type_s, "unknown") != 0)
             return cli_usage_error(c, "--type: \"%s\" is not person, entity or unknown", type_s);
     }
-    xc_name *names = xc_calloc(2, sizeof(xc_name));
-    if (!names) {
-        xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
-        return cli_fail(c, XC_ENOMEM);
-    }
-    xc_match m;
+    static const char *const fields[2] = {"NAME1", "NAME2"};
     json_t *j = NULL;
-    if ((rc = xc_name_normalize(c->pos[0], type, &names[0], &c->err)) ||
-        (rc = xc_name_normalize(c->pos[1], type, &names[1], &c->err))) {
-        const char *which = names[0].n ? "NAME2" : "NAME1";
-        char msg[XC_ERRMSG_MAX];
-        snprintf(msg, sizeof(msg), "%s: %s", which, c->err.msg);
-        xc_error_set(&c->err, rc, which, "%s", msg);
-        goto out;
-    }
-    xc_match_names(&names[0], &names[1], &m);
-    j = xc_match_json(&names[0], &names[1], &m, threshold);
-    if (!j) {
-        rc = xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory building the explanation");
-        goto out;
-    }
-out:
-    xc_free(names);
+    rc = xc_match_pair_json(c->pos[0], c->pos[1], type, threshold, fields, &j, &c->err); /* as POST /v1/match */
     xc_normalize_thread_cleanup();
     if (rc)
         return cli_fail(c, rc);

@@ -72,9 +72,7 @@ int cmd_parties_import(cli_ctx *c)
     if (rc)
         return cli_fail(c, rc);
     if (c->format == OUT_JSON) {
-        json_t *j = xc_party_import_report_json(&rep);
-        if (j)
-            json_object_set_new(j, "file", json_string(path));
+        json_t *j = xc_party_import_report_file_json(&rep, path);
         xc_party_import_report_clear(&rep);
         return cli_print_json(c, j);
     }

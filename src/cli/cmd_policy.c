@@ -117,8 +117,7 @@ static int import_file(cli_ctx *c, const char *what,
     }
     xc_free(data);
     if (c->format == OUT_JSON)
-        return cli_print_json(c, json_pack("{s:s, s:s, s:i, s:i}", "file", c->pos[0], "kind", what, "in_file", n,
-                                           "recorded", recorded));
+        return cli_print_json(c, xc_items_import_report_json(c->pos[0], what, n, recorded));
     printf("%s: %d %s(s), %d recorded, %d unchanged\n", c->pos[0], n, what, recorded, n - recorded);
     return CLI_EXIT_OK;
 }

@@ -151,7 +151,7 @@ static int screen_one(cli_ctx *c, run *r, const char *name)
         xc_free(res);
         return cli_fail(c, rc);
     }
-    json_t *j = xc_screen_result_json(r->idx, res);
+    json_t *j = xc_screen_answer_json(r->idx, res, name); /* the same answer as POST /v1/screen */
     size_t n_hits = res->n_hits;
     xc_screen_scratch_free(sc);
     xc_free(res);
@@ -159,7 +159,6 @@ static int screen_one(cli_ctx *c, run *r, const char *name)
         xc_error_set(&c->err, XC_ENOMEM, NULL, "out of memory");
         return cli_fail(c, XC_ENOMEM);
     }
-    json_object_set_new(j, "query", json_string(name));
     if (c->format == OUT_JSON)
         cli_print_json(c, j);
     else {
@@ -233,24 +232,9 @@ static void *worker(void *arg)
         if (i >= b->n)
             break;
         brow *br = &b->rows[i];
-        json_t *o;
         xc_error_clear(&err);
-        if (xc_screen_query(b->r->idx, sc, br->name, &b->r->o, res, &err) == XC_OK) {
-            json_t *j = xc_screen_result_json(b->r->idx, res);
-            json_t *ids = json_array(), *sn;
-            size_t k;
-            json_array_foreach(json_object_get(j, "snapshots"), k, sn)
-                json_array_append(ids, json_object_get(sn, "snapshot_id"));
-            o = json_pack("{s:i, s:i, s:s, s:O, s:O, s:O, s:s, s:o, s:o}", "row", (int)(i + 1), "line", (int)br->line,
-                          "query", br->name, "hits", json_object_get(j, "hits"), "suppressed",
-                          json_object_get(j, "suppressed"), "threshold", json_object_get(j, "threshold"),
-                          "matcher_version", XC_MATCHER_VERSION, "snapshot_ids", ids, "error", json_null());
-            json_decref(j);
-        } else {
-            o = json_pack("{s:i, s:i, s:s, s:[], s:[], s:{s:s, s:s}}", "row", (int)(i + 1), "line", (int)br->line,
-                          "query", br->name, "hits", "suppressed", "error", "code", xc_error_name(err.code), "message",
-                          err.msg);
-        }
+        int rc = xc_screen_query(b->r->idx, sc, br->name, &b->r->o, res, &err);
+        json_t *o = xc_screen_row_json(b->r->idx, res, i + 1, br->line, br->name, rc ? &err : NULL);
         br->out = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
         json_decref(o);
         pthread_mutex_lock(&b->mu);
@@ -351,8 +335,7 @@ int cmd_allow_add(cli_ctx *c)
                            cli_opt_value(c, "reason"), cli_opt_value(c, "who"), expires, &c->err)))
         return cli_fail(c, rc);
     if (c->format == OUT_JSON)
-        return cli_print_json(c, json_pack("{s:s, s:s, s:s}", "query", c->pos[0], "list", cli_opt_value(c, "list"),
-                                           "entry_id", cli_opt_value(c, "entry")));
+        return cli_print_json(c, xc_allow_added_json(c->pos[0], cli_opt_value(c, "list"), cli_opt_value(c, "entry")));
     printf("allow-listed: \"%s\" against %s entry %s\n", c->pos[0], cli_opt_value(c, "list"), cli_opt_value(c, "entry"));
     return CLI_EXIT_OK;
 }
