@@ -1217,11 +1217,14 @@ int xc_audit_prove(xc_store *s, int64_t seq, int64_t cp, json_t **proof, xc_erro
         rc = xc_error_set(err, XC_EINTERNAL, NULL, "no inclusion path for event %lld", (long long)seq);
         goto out;
     }
+    char leaf_hex[2 * XC_HASH_LEN + 1];
+    hex(c.leaves[seq - 1], XC_HASH_LEN, leaf_hex);
     json_t *p = json_object();
     if (!p || json_object_set_new(p, "format", json_string(PROOF_FORMAT)) ||
         json_object_set_new(p, "type", json_string("inclusion")) ||
         json_object_set_new(p, "seq", json_integer(seq)) || json_object_set(p, "event", c.event) ||
         json_object_set_new(p, "body", json_string(c.body)) ||
+        json_object_set_new(p, "leaf_hash", json_string(leaf_hex)) ||
         json_object_set_new(p, "leaf_index", json_integer(seq - 1)) ||
         json_object_set_new(p, "tree_size", json_integer(size)) ||
         json_object_set_new(p, "path", path_json((const unsigned char(*)[XC_HASH_LEN])path, len)) ||
@@ -1379,7 +1382,14 @@ int xc_audit_verify_proof(json_t *proof, const char *vkey, json_t **report, xc_e
     json_object_set_new(r, "type", json_string(type));
     if (strcmp(type, "inclusion") == 0) {
         const char *note = jstr(proof, "checkpoint", err, &rc);
-        const char *body = jstr(proof, "body", err, &rc);
+        /* a redacted proof (xc_audit_proof_redact) carries the leaf hash
+         * instead of the event: it proves that leaf is in the log */
+        json_t *jbody = json_object_get(proof, "body"), *jleaf = json_object_get(proof, "leaf_hash");
+        const char *body = NULL;
+        if (jbody || !jleaf)
+            body = jstr(proof, "body", err, &rc);
+        else if (!json_is_string(jleaf) || unhex32(json_string_value(jleaf), leaf) != 0)
+            rc = xc_error_set(err, XC_EINVAL, "leaf_hash", "proof: \"leaf_hash\" must be 64 hex digits");
         int64_t index = jint(proof, "leaf_index", err, &rc);
         int64_t tsize = jint(proof, "tree_size", err, &rc);
         json_t *seq = json_object_get(proof, "seq");
@@ -1388,7 +1398,7 @@ int xc_audit_verify_proof(json_t *proof, const char *vkey, json_t **report, xc_e
         if (rc == XC_OK && seq && (!json_is_integer(seq) || json_integer_value(seq) != index + 1))
             rc = xc_error_set(err, XC_EINVAL, "seq", "proof: \"seq\" must be leaf_index + 1 (%lld)",
                               (long long)index + 1);
-        if (rc == XC_OK && !(ev = json_loads(body, 0, NULL)))
+        if (rc == XC_OK && body && !(ev = json_loads(body, 0, NULL)))
             rc = xc_error_set(err, XC_EINVAL, "body", "proof: \"body\" is not an event (invalid JSON)");
         if (rc == XC_OK)
             rc = proof_checkpoint("checkpoint", note, &k, &size, root, origin, sizeof(origin), err);
@@ -1399,7 +1409,7 @@ int xc_audit_verify_proof(json_t *proof, const char *vkey, json_t **report, xc_e
         if (rc == XC_OK && (uint64_t)index >= size)
             rc = xc_error_set(err, XC_EVERIFY, "leaf_index", "proof: leaf_index %lld is outside the tree of %llu",
                               (long long)index, (unsigned long long)size);
-        if (rc == XC_OK) {
+        if (rc == XC_OK && body) {
             /* the "event" shown beside the body must say what the body says */
             json_t *shown = json_object_get(proof, "event");
             static const char *const keys[] = {"actor", "payload", "subject", "time", "type"};
@@ -1408,8 +1418,14 @@ int xc_audit_verify_proof(json_t *proof, const char *vkey, json_t **report, xc_e
                     rc = xc_error_set(err, XC_EVERIFY, "event",
                                       "proof: event.%s differs from the signed body's", keys[i]);
         }
-        if (rc == XC_OK) {
+        if (rc == XC_OK && body) {
+            unsigned char claimed[XC_HASH_LEN];
             xc_merkle_leaf(body, strlen(body), leaf);
+            if (jleaf && (!json_is_string(jleaf) || unhex32(json_string_value(jleaf), claimed) != 0 ||
+                          memcmp(claimed, leaf, XC_HASH_LEN) != 0))
+                rc = xc_error_set(err, XC_EVERIFY, "leaf_hash", "proof: \"leaf_hash\" is not the body's leaf hash");
+        }
+        if (rc == XC_OK) {
             if (!xc_merkle_verify_inclusion((uint64_t)index, size, leaf, (const unsigned char(*)[XC_HASH_LEN])path,
                                             len, root))
                 rc = xc_error_set(err, XC_EVERIFY, "path",
@@ -1421,7 +1437,14 @@ int xc_audit_verify_proof(json_t *proof, const char *vkey, json_t **report, xc_e
             json_object_set_new(r, "tree_size", json_integer((json_int_t)size));
             json_object_set_new(r, "root", json_string(rh));
             json_object_set_new(r, "seq", json_integer(index + 1));
-            json_object_set(r, "event", ev);
+            if (ev) {
+                json_object_set(r, "event", ev);
+            } else {
+                char lh[2 * XC_HASH_LEN + 1];
+                hex(leaf, XC_HASH_LEN, lh);
+                json_object_set_new(r, "leaf_hash", json_string(lh));
+                json_object_set_new(r, "redacted", json_true());
+            }
         }
     } else if (strcmp(type, "consistency") == 0) {
         const char *first = jstr(proof, "first", err, &rc);
@@ -1499,4 +1522,11 @@ int xc_audit_checkpoint_json(xc_store *s, int64_t number, json_t **out, xc_error
     *out = checkpoint_json(&cp);
     xc_checkpoint_row_clear(&cp);
     return *out ? XC_OK : xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+}
+
+void xc_audit_proof_redact(json_t *proof)
+{
+    json_object_del(proof, "event");
+    json_object_del(proof, "body");
+    json_object_set_new(proof, "redacted", json_true());
 }

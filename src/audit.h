@@ -72,6 +72,12 @@ int xc_audit_checkpoints(xc_store *s, json_t **out, xc_error *err);
  *  "path":[hex..], "checkpoint":"<signed note>"}. */
 int xc_audit_prove(xc_store *s, int64_t seq, int64_t cp, json_t **proof, xc_error *err);
 
+/* Drop the event from an inclusion proof, keeping its "leaf_hash": the
+ * proof then shows that this leaf is in the checkpoint's tree without
+ * showing what the event says (for readers not entitled to the event; who
+ * holds the event body checks it against the leaf hash). */
+void xc_audit_proof_redact(json_t *proof);
+
 /* Consistency proof between checkpoints cp1 < cp2:
  * {"format":"exportctl-proof/1","type":"consistency","first":"<note>",
  *  "second":"<note>","path":[hex..]}. */

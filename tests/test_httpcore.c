@@ -410,6 +410,60 @@ static void test_metrics(void **state)
     reply_free(&r);
 }
 
+/* Send raw bytes on a new connection; returns what came back (caller frees). */
+static char *raw(const char *req)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_true(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
+    char *resp = calloc(1, 65536);
+    size_t got = 0;
+    ssize_t k;
+    while (got < 65535 && (k = read(fd, resp + got, 65535 - got)) > 0)
+        got += (size_t)k;
+    close(fd);
+    return resp;
+}
+
+static void test_raw_and_messages(void **state)
+{
+    (void)state;
+    char *r = raw("GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_non_null(strstr(r, "HTTP/1.1 400"));
+    assert_non_null(strstr(r, "\"field\":\"Host\""));
+    free(r);
+    r = raw("GET /healthz HTTP/1.0\r\n\r\n");
+    assert_non_null(strstr(r, " 200 OK\r\n"));
+    free(r);
+    /* an error message quoting client input cut inside a UTF-8 character is still valid JSON */
+    size_t n;
+    const xc_route *rt = xc_routes_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rt[i].method, "GET") != 0 || !(rt[i].roles & XC_ROLE_PUBLIC) || !strchr(rt[i].pattern, '{'))
+            continue;
+        char path[8192];
+        size_t o = (size_t)snprintf(path, sizeof(path), "%.*s", (int)(strchr(rt[i].pattern, '{') - rt[i].pattern),
+                                    rt[i].pattern);
+        for (int k = 0; k < 500 && o + 10 < sizeof(path); k++)
+            o += (size_t)snprintf(path + o, sizeof(path) - o, "%%E6%%97%%A5");
+        const char *rest = strchr(strchr(rt[i].pattern, '{'), '}') + 1;
+        snprintf(path + o, sizeof(path) - o, "%s", rest);
+        if (strchr(path, '{'))
+            continue;
+        reply rp;
+        request(&rp, "GET", path, NULL, 0, NULL);
+        if (rp.status < 400 || rp.status >= 500)
+            fail_msg("GET %.60s...: %ld %s", path, rp.status, rp.body.p);
+        json_t *v = json_loads(rp.body.p, 0, NULL);
+        if (!v || !json_object_get(v, "error"))
+            fail_msg("GET %.60s...: not a JSON error: %s", path, rp.body.p);
+        json_decref(v);
+        reply_free(&rp);
+    }
+}
+
 static void *client(void *arg)
 {
     int *ok = arg;
@@ -527,7 +581,8 @@ int main(void)
         cmocka_unit_test(test_paths),        cmocka_unit_test(test_body_limits),
         cmocka_unit_test(test_auth),         cmocka_unit_test(test_openapi),
         cmocka_unit_test(test_metrics),      cmocka_unit_test(test_concurrent),
-        cmocka_unit_test(test_start_errors), cmocka_unit_test(test_sigterm_drain),
+        cmocka_unit_test(test_start_errors), cmocka_unit_test(test_raw_and_messages),
+        cmocka_unit_test(test_sigterm_drain),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     curl_global_cleanup();

@@ -405,7 +405,33 @@ static void test_roles(void **state)
     reply_free(&r);
     bad(get("/v1/audit/events", tok_exporter), 403, NULL, "exporter reads events");
     bad(get("/v1/audit/verify", tok_officer), 403, NULL, "officer verifies");
-    bad(get("/v1/audit/proofs/inclusion?event=1", tok_exporter), 403, NULL, "exporter inclusion proof");
+    /* the public and exporters get inclusion proofs redacted: the leaf hash, not the event;
+     * such a proof still verifies, and an officer's whole proof has the same leaf */
+    const char *const redacted_for[] = {tok_exporter, NULL};
+    for (int k = 0; k < 2; k++) {
+        r = get("/v1/audit/proofs/inclusion?event=1", redacted_for[k]);
+        assert_int_equal(r.status, 200);
+        assert_null(json_object_get(r.json, "event"));
+        assert_null(json_object_get(r.json, "body"));
+        assert_true(json_is_true(json_object_get(r.json, "redacted")));
+        reply whole = get("/v1/audit/proofs/inclusion?event=1", tok_officer);
+        assert_int_equal(whole.status, 200);
+        assert_non_null(json_object_get(whole.json, "body"));
+        assert_true(json_equal(json_object_get(whole.json, "leaf_hash"), json_object_get(r.json, "leaf_hash")));
+        reply key = get("/v1/audit/key", NULL);
+        assert_int_equal(key.status, 200);
+        json_t *vp = json_pack("{s:O, s:O}", "proof", r.json, "key", json_object_get(key.json, "vkey"));
+        char *vbody = json_dumps(vp, JSON_COMPACT);
+        reply ok = http("POST", "/v1/audit/verify-proof", NULL, "application/json", vbody, strlen(vbody));
+        assert_int_equal(ok.status, 200);
+        assert_true(json_is_true(json_object_get(ok.json, "redacted")));
+        free(vbody);
+        json_decref(vp);
+        reply_free(&ok);
+        reply_free(&key);
+        reply_free(&whole);
+        reply_free(&r);
+    }
     bad(http("POST", "/v1/audit/checkpoints", tok_auditor, NULL, NULL, 0), 403, NULL, "auditor publishes");
     bad(post_file("/v1/lists/import", tok_officer, NULL, tu_data("lists-basic.json")), 403, NULL, "officer imports");
     bad(post_file("/v1/items/import", tok_exporter, NULL, tu_data("lists-basic.json")), 403, NULL, "exporter imports");

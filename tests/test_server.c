@@ -1270,6 +1270,24 @@ static void test_exporter_scope(void **state)
             fail_add(&f, "GET %s as officer: %ld, want both organisations", lists[i][0], r.status);
         resp_free(&r);
     }
+    /* tokens: an exporter lists only its own */
+    http("GET", "/v1/tokens", tok_exb, NULL, &r);
+    {
+        json_t *tj = resp_json(&r), *arr = json_object_get(tj, "tokens"), *e;
+        size_t k;
+        if (r.status != 200 || !json_is_array(arr) || !json_array_size(arr))
+            fail_add(&f, "GET /v1/tokens as exporter of org-b: %ld %.200s", r.status, r.body);
+        json_array_foreach(arr, k, e)
+        {
+            const char *u = json_string_value(json_object_get(e, "user"));
+            if (!u || strcmp(u, "exb") != 0)
+                fail_add(&f, "GET /v1/tokens as exb lists a token of %s", u ? u : "(none)");
+        }
+        if (strstr(r.body, "xct_"))
+            fail_add(&f, "GET /v1/tokens shows a token's secret");
+        json_decref(tj);
+    }
+    resp_free(&r);
     /* its own: allowed */
     snprintf(path, sizeof(path), "/v1/applications/%s", app_b);
     http("GET", path, tok_exb, NULL, &r);
@@ -1672,6 +1690,14 @@ static void wrong_types(failures *f, const char *method, const char *pattern, co
     }
     json_t *base = json_loads(base_json, 0, NULL);
     assert_non_null(base);
+    { /* the base itself is accepted, or every "wrong" variant would fail for another reason */
+        resp r;
+        http(method, pattern, tok[R_OFFICER], base_json, &r);
+        if (r.status != 200)
+            fail_add(f, "wrong types: the valid base body for %s %s is refused: %ld %.300s", method, pattern, r.status,
+                     r.body);
+        resp_free(&r);
+    }
     char fields[512];
     snprintf(fields, sizeof(fields), "%s", rt->body);
     for (char *save = NULL, *name = strtok_r(fields, ",", &save); name; name = strtok_r(NULL, ",", &save)) {

@@ -293,7 +293,15 @@ static int cmd_audit_verify_proof(cli_ctx *c)
         return xc_error_exit_code(rc);
     }
     const char *type = json_string_value(json_object_get(r, "type"));
-    if (strcmp(type, "inclusion") == 0) {
+    if (strcmp(type, "inclusion") == 0 && !json_object_get(r, "event")) {
+        printf("proof verifies: leaf %s (event %lld, not shown in this proof) is in the log %s of %lld events, "
+               "root %s\n",
+               json_string_value(json_object_get(r, "leaf_hash")),
+               (long long)json_integer_value(json_object_get(r, "seq")),
+               json_string_value(json_object_get(r, "origin")),
+               (long long)json_integer_value(json_object_get(r, "tree_size")),
+               json_string_value(json_object_get(r, "root")));
+    } else if (strcmp(type, "inclusion") == 0) {
         json_t *ev = json_object_get(r, "event");
         printf("proof verifies: event %lld (%s %s by %s at %s) is in the log %s of %lld events, root %s\n",
                (long long)json_integer_value(json_object_get(r, "seq")),

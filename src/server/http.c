@@ -939,7 +939,10 @@ int xc_srv_start(const xc_srv_opts *o, xc_srv **out, int *port, xc_error *err)
     pthread_mutex_init(&srv->scr_mu, NULL);
     srv->started_us = xc_ts_now();
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    srv->threads = o->threads ? o->threads : (ncpu > 0 ? (int)(ncpu > 256 ? 256 : ncpu) : 4);
+    /* handlers block on fsync (the commit queue) and SQLite: more threads
+     * than CPUs keep the queue's batches full; 4 per CPU, 8 to 64 */
+    long dflt = ncpu > 0 ? ncpu * 4 : 8;
+    srv->threads = o->threads ? o->threads : (int)(dflt < 8 ? 8 : dflt > 64 ? 64 : dflt);
     srv->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
     srv->max_depth = o->max_depth ? o->max_depth : DEFAULT_MAX_DEPTH;
     srv->per_ip = o->per_ip ? o->per_ip : DEFAULT_PER_IP;

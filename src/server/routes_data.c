@@ -792,6 +792,11 @@ static int h_audit_inclusion(xc_req *r, xc_resp *out, xc_error *err)
         return err->code ? err->code : XC_EDB;
     if ((rc = xc_audit_prove(s, seq, cp, &proof, err)))
         return api_field(rc, err);
+    /* the public and exporters get the proof without the event (its leaf
+     * hash stays): who holds the event checks it; officers, auditors and
+     * admins, who may read the log, get it whole */
+    if (!(r->who->role & R_AUDIT))
+        xc_audit_proof_redact(proof);
     return answer(out, proof, 0, err);
 }
 
@@ -922,8 +927,9 @@ const xc_route xc_routes_data[] = {
      NULL, NULL, "audit"},
     {"GET", "/v1/audit/checkpoints/{number}", h_audit_checkpoint_get, R_ALL, "One published checkpoint", NULL, NULL,
      "audit"},
-    {"GET", "/v1/audit/proofs/inclusion", h_audit_inclusion, R_AUDIT,
-     "Inclusion proof of an event in a published checkpoint (audit prove; the proof holds the event)",
+    {"GET", "/v1/audit/proofs/inclusion", h_audit_inclusion, R_ALL,
+     "Inclusion proof of an event in a published checkpoint (audit prove); officers, auditors and admins get "
+     "the event, everyone else its leaf hash only",
      "event*,checkpoint", NULL, "audit"},
     {"GET", "/v1/audit/proofs/consistency", h_audit_consistency, R_ALL,
      "Consistency proof between two published checkpoints (audit consistency)", "first*,second*", NULL, "audit"},

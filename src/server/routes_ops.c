@@ -4,6 +4,8 @@
  * generated from the route table (GET /v1/openapi.json).  All public: none
  * of them shows a secret.
  */
+#include <pthread.h>
+
 #include "mem.h"
 #include "server_int.h"
 
@@ -25,11 +27,25 @@ static int h_metrics(xc_req *r, xc_resp *out, xc_error *err)
     return rc;
 }
 
+/* The document depends only on the route table: serialised once per process. */
+static char *openapi_text;
+static pthread_once_t openapi_once = PTHREAD_ONCE_INIT;
+
+static void openapi_build(void)
+{
+    json_t *doc = xc_openapi_json();
+    if (doc)
+        openapi_text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+}
+
 static int h_openapi(xc_req *r, xc_resp *out, xc_error *err)
 {
     (void)r;
-    out->body = xc_openapi_json();
-    return out->body ? XC_OK : xc_error_set(err, XC_ENOMEM, NULL, "out of memory building the OpenAPI document");
+    pthread_once(&openapi_once, openapi_build);
+    out->text = openapi_text ? xc_strdup(openapi_text) : NULL;
+    out->content_type = "application/json";
+    return out->text ? XC_OK : xc_error_set(err, XC_ENOMEM, NULL, "out of memory building the OpenAPI document");
 }
 
 const xc_route xc_routes_ops[] = {

@@ -113,7 +113,9 @@ int xc_srv_write(xc_req *r, int (*fn)(xc_store *s, void *arg, xc_error *err), vo
 typedef struct xc_srv_opts {
     const char *listen;      /* "127.0.0.1:8080" */
     const char *db_path;
-    int threads;             /* pool size; 0: number of CPUs */
+    int threads;             /* pool size; 0: 4 per CPU, at least 8, at most 64 (a thread
+                              * waits while its write commits, so the pool size bounds how
+                              * many writes share one fsync) */
     size_t max_body;         /* bytes; 0: 8 MiB */
     int max_depth;           /* JSON nesting; 0: 32 */
     int per_ip;              /* concurrent connections per IP; 0: 64 */

@@ -1,8 +1,0 @@
--- bench/http_check_record.lua: wrk script of bench/http.sh: POST /v1/check with record=true: every
--- answer is a durable decision with its audit event (the server's group-commit queue).
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. (os.getenv("XC_TOKEN") or "")
-wrk.body = '{"regime": "il", "item": "4D004", "to": "MA", "activity": "marketing", '
-   .. '"end_user_type": "government", "date": "2021-11-26", "record": true}'
-dofile((os.getenv("XC_BENCH_DIR") or "bench") .. "/http_report.lua")
