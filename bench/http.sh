@@ -22,7 +22,13 @@ command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "http bench: installing$missing"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >/dev/null
+        if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >/dev/null 2>&1; then
+            apt-get update >/dev/null 2>&1 || true
+            DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >/dev/null 2>&1 || {
+                echo "http bench: skipped: apt-get install$missing failed"
+                exit 0
+            }
+        fi
         NGINX=$(command -v nginx || echo /usr/sbin/nginx)
     else
         echo "http bench: skipped: needs$missing; install with: sudo apt-get install -y$missing"
@@ -94,7 +100,7 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
     NPORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
     cat >"$TMP/nginx/nginx.conf" <<CONF
 $USER_LINE
-worker_processes $THREADS;
+worker_processes $(nproc);
 daemon off;
 pid $TMP/nginx/nginx.pid;
 error_log $TMP/nginx/error.log warn;
@@ -162,7 +168,7 @@ done
 median() { sort -n | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
 pick() { awk -v c="$1" -v s="$2" -v k="$3" '$1==c && $2==s {print $k}' "$RES" | median; }
 NGV=$("$NGINX" -v 2>&1 | sed 's/.*nginx\///')
-echo "HTTP API: exportctl serve --threads $THREADS vs nginx $NGV ($THREADS workers) serving the same bytes as a static file"
+echo "HTTP API: exportctl serve --threads $THREADS vs nginx $NGV ($(nproc) workers) serving the same bytes as a static file"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); wrk -t2 -c32 -d$DUR, median of $RUNS run(s), loopback"
 printf '%-34s %8s %12s %9s %12s %9s %7s\n' request bytes "api req/s" "api p99" "nginx req/s" "nginx p99" ratio
 for c in $cases; do

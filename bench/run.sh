@@ -14,3 +14,8 @@ echo
 # beside plain SQLite inserts; audit verify beside sha256sum over the exported log.  About 1 minute;
 # BENCH_QUICK=1 scales it down (about 10 s).  Options: "$BUILD/bench_audit" --help
 "$BUILD/bench_audit"
+echo
+# HTTP API (issue 6): wrk against `exportctl serve` (POST /v1/check with record=false and true, POST /v1/screen)
+# beside nginx serving the same bytes; installs wrk and nginx when missing (as root), else skips.  About 3 minutes;
+# BENCH_QUICK=1: one 3 s run per target.  See docs/http-bench.md.
+sh "$(dirname "$0")/http.sh" "$BUILD"
