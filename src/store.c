@@ -108,6 +108,11 @@ const char *xc_store_actor(const xc_store *s)
     return s->actor ? s->actor : "system";
 }
 
+int xc_store_data_version(xc_store *s, int64_t *v, xc_error *err)
+{
+    return s->ops->data_version(s, v, err);
+}
+
 const char *xc_store_path(xc_store *s)
 {
     return s->ops->path(s);

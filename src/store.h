@@ -139,6 +139,12 @@ int xc_store_doc_versions(xc_store *s, const char *kind, const char *key, xc_doc
 int xc_store_set_actor(xc_store *s, const char *actor, xc_error *err);
 const char *xc_store_actor(const xc_store *s);
 
+/* A number that changes whenever another connection (another thread's
+ * store, another process) commits to the database: caches of stored data
+ * compare it (SQLite's PRAGMA data_version).  A connection's own commits do
+ * not change it. */
+int xc_store_data_version(xc_store *s, int64_t *v, xc_error *err);
+
 /* Path or URL the store was opened with. */
 const char *xc_store_path(xc_store *s);
 

@@ -39,6 +39,7 @@ typedef struct xc_store_ops {
     int (*doc_get)(xc_store *s, const char *kind, const char *key, xc_doc *out, xc_error *err);
     int (*doc_versions)(xc_store *s, const char *kind, const char *key, xc_doc **out, size_t *n, xc_error *err);
     const char *(*path)(xc_store *s);
+    int (*data_version)(xc_store *s, int64_t *v, xc_error *err);
 } xc_store_ops;
 
 struct xc_store {

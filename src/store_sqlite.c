@@ -123,6 +123,7 @@ enum {
     ST_CHECKPOINT_LAST,
     ST_DOC_GET,
     ST_DOC_VERSIONS,
+    ST_DATA_VERSION,
     ST_COUNT
 };
 
@@ -181,6 +182,7 @@ static const char *const statements[ST_COUNT] = {
     [ST_CHECKPOINT_LAST] = "SELECT max(number) FROM audit_checkpoint",
     [ST_DOC_GET] = "SELECT id, key, content_hash, body, recorded_at FROM document WHERE kind = ?1 AND key = ?2 "
                    "ORDER BY recorded_at DESC, id DESC LIMIT 1",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
     [ST_DOC_VERSIONS] = "SELECT id, key, content_hash, body, recorded_at FROM document WHERE kind = ?1 AND key = ?2 "
                         "ORDER BY recorded_at, id",
 };
@@ -1036,6 +1038,19 @@ static int sq_doc_versions(xc_store *s, const char *kind, const char *key, xc_do
     return collect_docs(im, st, "reading document versions", out, n, err);
 }
 
+static int sq_data_version(xc_store *s, int64_t *v, xc_error *err)
+{
+    sqlite_impl *im = IMPL(s);
+    sqlite3_stmt *st = stmt(im, ST_DATA_VERSION, err);
+    if (!st)
+        return XC_EDB;
+    int rc = sqlite3_step(st) == SQLITE_ROW ? XC_OK : db_error(im, err, "reading the data version");
+    if (rc == XC_OK)
+        *v = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc;
+}
+
 static const char *sq_path(xc_store *s)
 {
     return IMPL(s)->path;
@@ -1071,6 +1086,7 @@ static const xc_store_ops sqlite_ops = {
     .doc_get = sq_doc_get,
     .doc_versions = sq_doc_versions,
     .path = sq_path,
+    .data_version = sq_data_version,
 };
 
 int xc_store_sqlite_open(const char *path, xc_store *s, xc_error *err)

@@ -19,6 +19,8 @@
  */
 #include "testutil.h"
 
+#include "docs.h"
+
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -1302,6 +1304,48 @@ static void test_exporter_scope(void **state)
 
 /* A marketing application whose end user is on the Entity List: the
  * screening hit makes approval need two different officers. */
+/* Resolved tokens are cached per server thread; a revocation must still
+ * take effect at the next request, whether it came over HTTP or from the
+ * CLI (another process) while the server runs. */
+static void test_revocation_immediate(void **state)
+{
+    (void)state;
+    char t1[XC_TOKEN_LEN + 1], t2[XC_TOKEN_LEN + 1];
+    token_create("auditor", "auditor", t1);
+    token_create("auditor", "auditor", t2);
+    resp r;
+    for (int i = 0; i < 4; i++) { /* warm every thread's cache */
+        http("GET", "/v1/rules", t1, NULL, &r);
+        assert_int_equal(r.status, 200);
+        resp_free(&r);
+        http("GET", "/v1/rules", t2, NULL, &r);
+        assert_int_equal(r.status, 200);
+        resp_free(&r);
+    }
+    const char *argv[] = {"--db", g_db, "--as", "admin", "token", "revoke", t1, NULL};
+    run_ok(argv);
+    for (int i = 0; i < 4; i++) {
+        http("GET", "/v1/rules", t1, NULL, &r);
+        assert_int_equal(r.status, 401);
+        resp_free(&r);
+    }
+    char path[160], hash[65];
+    snprintf(path, sizeof(path), "/v1/tokens/%s/revoke", t2); /* a secret in a URL is refused */
+    http("POST", path, tok[R_ADMIN], "{}", &r);
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+    xc_sha256_hex(t2, strlen(t2), hash); /* the id: the first 16 hex digits of the token's hash */
+    snprintf(path, sizeof(path), "/v1/tokens/%.16s/revoke", hash);
+    http("POST", path, tok[R_ADMIN], "{}", &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    for (int i = 0; i < 4; i++) {
+        http("GET", "/v1/rules", t2, NULL, &r);
+        assert_int_equal(r.status, 401);
+        resp_free(&r);
+    }
+}
+
 static void test_four_eyes(void **state)
 {
     (void)state;
@@ -2350,7 +2394,8 @@ int main(void)
         cmocka_unit_test(test_contract_list),    cmocka_unit_test(test_contract_check),
         cmocka_unit_test(test_contract_openapi), cmocka_unit_test(test_contract_metrics),
         cmocka_unit_test(test_role_matrix),      cmocka_unit_test(test_exporter_scope),
-        cmocka_unit_test(test_four_eyes),        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_four_eyes),        cmocka_unit_test(test_revocation_immediate),
+        cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_stop),             cmocka_unit_test(test_drain),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

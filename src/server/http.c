@@ -32,6 +32,7 @@
 
 #include "db.h"
 #include "mem.h"
+#include "merkle.h"
 #include "server_int.h"
 
 #define URI_MAX 8192                 /* longest request target kept */
@@ -514,6 +515,40 @@ static void roles_text(unsigned roles, char *buf, size_t cap)
     }
 }
 
+/* xc_token_lookup through the thread's cache (server_int.h); only
+ * successful look-ups are cached. */
+static int token_lookup_cached(xc_srv *srv, xc_srv_thread *th, const char *token, size_t len, xc_principal *who,
+                               xc_error *err)
+{
+    srv_token_cache *tc = &th->tokens;
+    unsigned char key[32];
+    int64_t dv = 0;
+    uint64_t gen = atomic_load(&srv->auth_gen);
+    int rc = xc_store_data_version(th->store, &dv, err);
+    if (rc)
+        return rc;
+    if (dv != tc->data_version || gen != tc->auth_gen) {
+        memset(tc, 0, sizeof(*tc));
+        tc->data_version = dv;
+        tc->auth_gen = gen;
+    }
+    xc_sha256_2(token, len, NULL, 0, key);
+    for (size_t i = 0; i < SRV_TOKEN_CACHE; i++) {
+        if (tc->e[i].used && memcmp(tc->e[i].key, key, sizeof(key)) == 0) {
+            *who = tc->e[i].who;
+            return XC_OK;
+        }
+    }
+    rc = xc_token_lookup(th->store, token, who, err);
+    if (rc == XC_OK) {
+        size_t i = tc->next++ % SRV_TOKEN_CACHE;
+        tc->e[i].used = 1;
+        memcpy(tc->e[i].key, key, sizeof(key));
+        tc->e[i].who = *who;
+    }
+    return rc;
+}
+
 /* Bearer credentials: 0 and who filled (public without a header), or a
  * status (401, 5xx) already answered. */
 static int authenticate(req_ctx *q, struct MHD_Connection *c, xc_srv_thread *th, xc_principal *who,
@@ -555,7 +590,7 @@ static int authenticate(req_ctx *q, struct MHD_Connection *c, xc_srv_thread *th,
         *ret = send_error(q, c, st, xc_error_name(err.code ? err.code : XC_EDB), NULL, NULL, "%s", err.msg);
         return st;
     }
-    int rc = xc_token_lookup(th->store, token, who, &err);
+    int rc = token_lookup_cached(q->srv, th, token, tl, who, &err);
     memset(token, 0, sizeof(token));
     if (rc == XC_OK)
         return 0;

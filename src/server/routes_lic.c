@@ -280,7 +280,9 @@ static int h_user_password(xc_req *r, xc_resp *out, xc_error *err)
     xc_store *s = xc_srv_store(r, err);
     if (!s)
         return err->code ? err->code : XC_EDB;
-    if ((rc = xc_password_set(s, actor(r), name, pw, err)))
+    if ((rc = xc_password_set(s, actor(r), name, pw, err)) == XC_OK)
+        xc_srv_auth_changed(r->srv);
+    if (rc)
         return rc;
     return reply(out, 200, json_pack("{s:s, s:b}", "user", name, "password_set", 1), err);
 }
@@ -334,10 +336,16 @@ static int h_tokens_revoke(xc_req *r, xc_resp *out, xc_error *err)
     int rc;
     if ((rc = body_keys(r, keys, err)) || (rc = body_str(r, "reason", 0, &reason, err)))
         return rc;
+    if (strncmp(id, "xct_", 4) == 0) /* URLs end up in logs: never put a secret in one */
+        return xc_error_set(err, XC_EINVAL, "id",
+                            "id: give the token's id (16 hex digits, see GET /v1/tokens), not the token itself");
     xc_store *s = xc_srv_store(r, err);
     if (!s)
         return err->code ? err->code : XC_EDB;
-    if ((rc = xc_token_revoke_reason(s, actor(r), id, reason, err)) || (rc = xc_token_get(s, id, &j, err)))
+    if ((rc = xc_token_revoke_reason(s, actor(r), id, reason, err)))
+        return rc;
+    xc_srv_auth_changed(r->srv); /* threads drop the tokens they resolved */
+    if ((rc = xc_token_get(s, id, &j, err)))
         return rc;
     return reply(out, 200, j, err);
 }

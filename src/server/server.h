@@ -102,6 +102,11 @@ void xc_srv_screen_release(xc_req *r, const xc_screen_index *idx);
  * rebuilds its engines before its next request. */
 void xc_srv_data_changed(xc_srv *srv);
 
+/* A token, user or password changed: every thread drops the tokens it
+ * resolved before its next request.  (Changes by other processes are seen
+ * through the database's data version.) */
+void xc_srv_auth_changed(xc_srv *srv);
+
 /* Run fn in the server's group-commit queue (one transaction shared with
  * other requests, one fsync); returns after the commit (or fn's error).
  * fn may run more than once (see commitq.h) and must leave its results in

@@ -68,8 +68,25 @@ typedef struct srv_scr_gen {
 
 /* ---- per-thread context --------------------------------------------------------- */
 
+/* Resolved tokens, by SHA-256 of the token.  Valid while the thread's
+ * connection sees no commit by another connection (xc_store_data_version)
+ * and no token, user or password changed through this server
+ * (xc_srv_auth_changed): a revocation takes effect at the next request. */
+#define SRV_TOKEN_CACHE 16
+typedef struct srv_token_cache {
+    int64_t data_version;
+    uint64_t auth_gen;
+    size_t next;
+    struct {
+        int used;
+        unsigned char key[32];
+        xc_principal who;
+    } e[SRV_TOKEN_CACHE];
+} srv_token_cache;
+
 struct xc_srv_thread {
     xc_srv *srv;
+    srv_token_cache tokens;
     uint64_t srv_id;
     xc_store *store;
     xc_policy *policy;
@@ -106,6 +123,7 @@ struct xc_srv {
     xc_store *main;              /* the writer connection, owned by q while it is open */
     xc_commitq *q;
     _Atomic uint64_t gen;        /* data generation (xc_srv_data_changed) */
+    _Atomic uint64_t auth_gen;   /* tokens, users, passwords (xc_srv_auth_changed) */
     _Atomic long inflight;       /* requests begun and not completed */
 
     const xc_route *routes;
