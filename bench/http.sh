@@ -6,7 +6,7 @@
 #
 # Installs wrk and nginx with apt-get when missing and run as root; otherwise prints the apt line
 # and skips.  Environment: BENCH_HTTP_RUNS (default 3; the median is reported), BENCH_HTTP_DURATION
-# (default 10s), BENCH_QUICK=1 (1 run of 3s), BENCH_HTTP_THREADS (server threads, default nproc),
+# (default 10s), BENCH_QUICK=1 (1 run of 3s), BENCH_HTTP_THREADS (server threads, default 0: the server's own default),
 # BENCH_HTTP_KEEP=1 (keep the temporary directory).  See docs/http-bench.md.
 set -eu
 BUILD=${1:-build}
@@ -39,7 +39,7 @@ fi
 RUNS=${BENCH_HTTP_RUNS:-3}
 DUR=${BENCH_HTTP_DURATION:-10s}
 if [ "${BENCH_QUICK:-}" = 1 ]; then RUNS=1; DUR=3s; fi
-THREADS=${BENCH_HTTP_THREADS:-$(nproc)}
+THREADS=${BENCH_HTTP_THREADS:-0}
 WRK="wrk -t2 -c32 -d$DUR --latency"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/exportctl-http-bench-XXXXXX")

@@ -107,7 +107,7 @@ static int cmd_serve(cli_ctx *c)
 
 static const cli_opt serve_opts[] = {
     {"listen", "ADDR:PORT", "address to listen on (default 127.0.0.1:8080; port 0 picks a free port)", 0},
-    {"threads", "N", "worker threads (default: one per CPU)", 0},
+    {"threads", "N", "worker threads (default 0: 4 per CPU, at least 8, at most 64)", 0},
     {"max-body", "BYTES", "largest request body accepted (default 8388608); larger gets 413", 0},
     {"max-depth", "N", "deepest JSON nesting accepted (default 32)", 0},
     {"per-ip", "N", "concurrent connections per client address (default 64)", 0},

@@ -404,27 +404,23 @@ static int text_resp(xc_resp *out, const char *text, size_t len, xc_error *err)
     return XC_OK;
 }
 
-/* An unrecorded check: from the cache, or answered and cached (as text). */
-static int check_cached(const xc_policy *p, check_in *in, xc_resp *out, xc_error *err)
+/* The slot of key in this thread's cache, or NULL when there is no cache
+ * or the key is empty; *hit says whether it holds key's answer for serial. */
+static aslot *acache_slot(const char *key, size_t kl, uint64_t serial, int *hit)
 {
-    char key[ACACHE_KEY_MAX + 12];
-    xc_check chk;
-    json_t *answer = NULL;
     aslot *cache = acache();
-    if (in->req.date == XC_DATE_NONE)
-        in->req.date = xc_date_today();
-    size_t kl = cache ? cache_key(&in->req, key) : 0;
-    uint64_t h = kl ? fnv1a(key, kl) : 0, serial = xc_policy_serial(p);
-    aslot *sl = kl ? &cache[h % ACACHE_SLOTS] : NULL;
-    if (sl && sl->text && sl->serial == serial && sl->hash == h && sl->key_len == kl && !memcmp(sl->key, key, kl))
-        return text_resp(out, sl->text, sl->len, err);
-    int rc = answer_check(p, in, "", &chk, &answer, err);
-    if (rc)
-        return rc;
-    char *text = json_dumps(answer, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    json_decref(answer);
-    if (!text)
-        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    *hit = 0;
+    if (!cache || !kl)
+        return NULL;
+    uint64_t h = fnv1a(key, kl);
+    aslot *sl = &cache[h % ACACHE_SLOTS];
+    *hit = sl->text && sl->serial == serial && sl->hash == h && sl->key_len == kl && !memcmp(sl->key, key, kl);
+    return sl;
+}
+
+/* Answer with text (json_dumps output, handed over) and keep a copy in sl. */
+static int acache_answer(aslot *sl, const char *key, size_t kl, uint64_t serial, char *text, xc_resp *out)
+{
     size_t len = strlen(text);
     if (sl) {
         char *kc = xc_malloc(kl);
@@ -434,13 +430,37 @@ static int check_cached(const xc_policy *p, check_in *in, xc_resp *out, xc_error
             memcpy(tc, text, len + 1);
             xc_free(sl->key);
             xc_free(sl->text);
-            *sl = (aslot){serial, h, kc, tc, kl, len};
+            *sl = (aslot){serial, fnv1a(key, kl), kc, tc, kl, len};
         } else
             xc_free(kc);
     }
     out->text = text; /* json_dumps allocates with xc_malloc (xc_mem_init) */
     out->content_type = "application/json";
     return XC_OK;
+}
+
+/* An unrecorded check: from the cache, or answered and cached (as text). */
+static int check_cached(const xc_policy *p, check_in *in, xc_resp *out, xc_error *err)
+{
+    char key[ACACHE_KEY_MAX + 12];
+    xc_check chk;
+    json_t *answer = NULL;
+    int hit;
+    if (in->req.date == XC_DATE_NONE)
+        in->req.date = xc_date_today();
+    size_t kl = cache_key(&in->req, key);
+    uint64_t serial = xc_policy_serial(p);
+    aslot *sl = acache_slot(key, kl, serial, &hit);
+    if (hit)
+        return text_resp(out, sl->text, sl->len, err);
+    int rc = answer_check(p, in, "", &chk, &answer, err);
+    if (rc)
+        return rc;
+    char *text = json_dumps(answer, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(answer);
+    if (!text)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    return acache_answer(sl, key, kl, serial, text, out);
 }
 
 static int h_check_run(xc_req *r, xc_resp *out, xc_error *err)
@@ -764,9 +784,40 @@ static int h_screen_run(xc_req *r, xc_resp *out, xc_error *err)
     xc_screen_result *res = thread_result(err);
     if (!res || (rc = sctx_open(r, in.o.at, field(r->body, "date") != NULL, &c, &in.o, err)))
         return res ? rc : XC_ENOMEM;
+    /* the answer is a function of the body, the date and the shared index
+     * (its serial changes with every rebuild, including allow-list changes) */
+    char key[ACACHE_KEY_MAX + 12];
+    size_t kl = 0;
+    int hit = 0;
+    aslot *sl = NULL;
+    uint64_t serial = c.shared ? xc_srv_screen_serial(r) : 0;
+    if (c.shared) {
+        char *canon = json_dumps(r->body, JSON_COMPACT | JSON_SORT_KEYS);
+        size_t cl = canon ? strlen(canon) : 0;
+        if (canon && cl + 16 <= ACACHE_KEY_MAX) {
+            kl = (size_t)snprintf(key, 16, "%ld|", (long)in.o.at);
+            memcpy(key + kl, canon, cl);
+            kl += cl;
+        }
+        xc_free(canon);
+        sl = acache_slot(key, kl, serial, &hit);
+    }
+    if (hit) {
+        rc = text_resp(out, sl->text, sl->len, err);
+        sctx_close(r, &c);
+        return rc;
+    }
     if ((rc = xc_screen_query(c.idx, c.scratch, name, &in.o, res, err)) == XC_OK &&
         !(out->body = xc_screen_answer_json(c.idx, res, name)))
         rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    if (rc == XC_OK && sl) {
+        char *text = json_dumps(out->body, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        if (text) {
+            json_decref(out->body);
+            out->body = NULL;
+            acache_answer(sl, key, kl, serial, text, out);
+        }
+    }
     if (rc && !strcmp(err->field, "query"))
         snprintf(err->field, sizeof(err->field), "name");
     sctx_close(r, &c);

@@ -97,6 +97,9 @@ int xc_srv_policy(xc_req *r, xc_policy **out, xc_error *err);
 int xc_srv_screen(xc_req *r, const xc_screen_index **idx, xc_screen_scratch **scratch, const xc_allow **allow,
                   size_t *n_allow, xc_error *err);
 void xc_srv_screen_release(xc_req *r, const xc_screen_index *idx);
+/* Serial of the shared index the last xc_srv_screen of this thread returned
+ * (unique per build; answers computed from it may be cached under it). */
+uint64_t xc_srv_screen_serial(xc_req *r);
 
 /* Data the engines are built from changed (an import): every thread
  * rebuilds its engines before its next request. */

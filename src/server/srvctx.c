@@ -318,3 +318,8 @@ int xc_srv_write(xc_req *r, int (*fn)(xc_store *s, void *arg, xc_error *err), vo
     write_job j = {fn, arg, r->who && r->who->user[0] ? r->who->user : "public"};
     return xc_commitq_submit(r->srv->q, write_run, &j, err);
 }
+
+uint64_t xc_srv_screen_serial(xc_req *r)
+{
+    return r->th ? r->th->scratch_serial : 0;
+}
