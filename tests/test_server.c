@@ -917,6 +917,34 @@ static void p_token_revoke(int role, int allowed, fx_out *o)
     fx_body(o, "{\"reason\": \"matrix\"}");
 }
 
+/* A token of the requesting role's own user: every signed-in role may read
+ * its own tokens (admins and auditors any). */
+static void p_token_get(int role, int allowed, fx_out *o)
+{
+    if (!allowed || !role_user[role]) {
+        fx_path(o, "/v1/tokens/", "0123456789abcdef", "");
+        return;
+    }
+    json_t *j = cli_ok("admin", "token", "create", "--user", role_user[role], "--label", "matrix-get");
+    char id[32];
+    id_of(j, "id", id, sizeof(id));
+    json_decref(j);
+    fx_path(o, "/v1/tokens/", id, "");
+}
+
+/* The bundled licensing table itself: importing it records nothing. */
+static void p_criteria_import(int role, int allowed, fx_out *o)
+{
+    (void)role, (void)allowed;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/data/licensing/criteria.json", XC_SOURCE_DIR);
+    char *b = tu_read(path, NULL);
+    assert_non_null(b);
+    fx_body(o, b);
+    free(b);
+    snprintf(o->path, sizeof(o->path), "/v1/criteria/import");
+}
+
 static void p_app_create(int role, int allowed, fx_out *o)
 {
     (void)role, (void)allowed;
@@ -1053,6 +1081,7 @@ static const fixture fixtures[] = {
     {"POST /v1/users/{name}/password", NULL, NULL, p_user_password},
     {"POST /v1/tokens", "/v1/tokens", "{\"user\": \"auditor\", \"label\": \"matrix\"}", NULL},
     {"GET /v1/tokens", "/v1/tokens", NULL, NULL},
+    {"GET /v1/tokens/{id}", NULL, NULL, p_token_get},
     {"POST /v1/tokens/{id}/revoke", NULL, NULL, p_token_revoke},
     {"POST /v1/auth/token", NULL, NULL, p_auth_token},
     {"GET /v1/applications", "/v1/applications", NULL, NULL},
@@ -1071,6 +1100,7 @@ static const fixture fixtures[] = {
     {"POST /v1/licences/{id}/surrender", NULL, NULL, p_lic_surrender},
     {"POST /v1/licences/{id}/amend", NULL, NULL, p_lic_amend},
     {"GET /v1/criteria", "/v1/criteria", NULL, NULL},
+    {"POST /v1/criteria/import", NULL, NULL, p_criteria_import},
     {"POST /v1/impact", "/v1/impact", "{\"list\": \"il-cyber-marketing\", \"version\": 4}", NULL},
 };
 

@@ -693,6 +693,44 @@ static int h_criteria(xc_req *r, xc_resp *out, xc_error *err)
     return rc ? rc : reply(out, 200, j, err);
 }
 
+/* POST /v1/criteria/import: the body is an exportctl-licensing/1 document
+ * (criteria import). */
+static int h_criteria_import(xc_req *r, xc_resp *out, xc_error *err)
+{
+    int recorded = 0;
+    if (!r->raw || !r->raw_len)
+        return xc_error_set(err, XC_EINVAL, "body", "body: an exportctl-licensing/1 document is required");
+    xc_store *s = xc_srv_store(r, err);
+    if (!s)
+        return err->code ? err->code : XC_EDB;
+    int rc = xc_licensing_import_json(s, actor(r), r->raw, r->raw_len, "(request body)", &recorded, err);
+    return rc ? rc : reply(out, 200, json_pack("{s:b}", "recorded", recorded), err);
+}
+
+/* GET /v1/tokens/{id}: one token's record, never its secret (token show);
+ * admins and auditors any, the others their own. */
+static int h_token_get(xc_req *r, xc_resp *out, xc_error *err)
+{
+    json_t *j = NULL;
+    const char *id = r->params[0];
+    if (strncmp(id, "xct_", 4) == 0) /* URLs end up in logs: never put a secret in one */
+        return xc_error_set(err, XC_EINVAL, "id",
+                            "id: give the token's id (16 hex digits, see GET /v1/tokens), not the token itself");
+    xc_store *s = xc_srv_store(r, err);
+    if (!s)
+        return err->code ? err->code : XC_EDB;
+    int rc = xc_token_get(s, id, &j, err);
+    if (rc)
+        return rc;
+    int all = r->who->role == XC_ROLE_ADMIN || r->who->role == XC_ROLE_AUDITOR;
+    const char *owner = json_string_value(json_object_get(j, "user"));
+    if (!all && (!owner || strcmp(owner, r->who->user) != 0)) {
+        json_decref(j); /* answered like an unknown id: another user's tokens are not for this reader */
+        return xc_error_set(err, XC_ENOTFOUND, "id", "no token with id \"%s\"", id);
+    }
+    return reply(out, 200, j, err);
+}
+
 static int all_digits(const char *s)
 {
     if (!s || !*s)
@@ -787,6 +825,8 @@ const xc_route xc_routes_lic[] = {
      "user*,role,label", "admin"},
     {"GET", "/v1/tokens", h_tokens_list, XC_ROLES_USERS,
      "List tokens, never their secrets (admins and auditors: all; others: their own)", "user", NULL, "admin"},
+    {"GET", "/v1/tokens/{id}", h_token_get, XC_ROLES_USERS,
+     "One token's record, never its secret (admins and auditors: any; others: their own)", NULL, NULL, "admin"},
     {"POST", "/v1/tokens/{id}/revoke", h_tokens_revoke, XC_ROLES_USERS,
      "Revoke a token (an admin, or the token's own user)", NULL, "reason", "admin"},
     {"POST", "/v1/auth/token", h_auth_token, XC_ROLES_ALL, "Log in with a password: a new token for that user", NULL,
@@ -822,6 +862,9 @@ const xc_route xc_routes_lic[] = {
      "valid_until,end_use,conditions,reason*", "licensing"},
     {"GET", "/v1/criteria", h_criteria, XC_ROLES_USERS, "The refusal criteria and marketing-licence regimes", NULL,
      NULL, "licensing"},
+    {"POST", "/v1/criteria/import", h_criteria_import, ADM,
+     "Replace the licensing table: the body is an exportctl-licensing/1 document (criteria import)", NULL, NULL,
+     "licensing"},
     {"POST", "/v1/impact", h_impact, OFF | ADM | AUD,
      "Which live licences and applications a policy change makes stricter (apply: officers)", NULL,
      "list,rules,version,document,at,apply,reason", "licensing"},
