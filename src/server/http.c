@@ -816,6 +816,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             if (!q->uri)
                 return send_error(q, c, 503, xc_error_name(XC_ENOMEM), NULL, NULL, "out of memory");
         }
+        /* libmicrohttpd decodes only "chunked"; with any other transfer
+         * coding it would wait for a body it cannot frame until the idle
+         * timeout, so refuse at once (a 4xx: the client's choice) */
+        const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+        if (te) {
+            while (*te == ' ' || *te == '\t')
+                te++;
+            size_t tl = strlen(te);
+            while (tl && (te[tl - 1] == ' ' || te[tl - 1] == '\t'))
+                tl--;
+            if (tl != 7 || strncasecmp(te, "chunked", 7) != 0)
+                return send_error(q, c, 400, xc_error_name(XC_EINVAL), "Transfer-Encoding", NULL,
+                                  "Transfer-Encoding \"%.*s\" is not supported: send the body chunked or with a "
+                                  "Content-Length",
+                                  (int)(tl > 64 ? 64 : tl), te);
+        }
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl) {
             char *end;
