@@ -435,9 +435,10 @@ static json_t *event_json(const xc_event_row *ev)
 }
 
 typedef struct events_ctx {
-    json_t *arr;
-    int64_t limit;
+    int64_t limit, n;
     const char *type, *subject, *actor;
+    xc_audit_event_fn fn;
+    void *ctx;
 } events_ctx;
 
 #define SCAN_STOP 1
@@ -457,30 +458,43 @@ static int events_cb(void *ctx, const xc_event_row *ev, xc_error *err)
         (c->actor && strcmp(c->actor, ev->actor) != 0))
         return XC_OK;
     json_t *o = event_json(ev);
-    if (!o || json_array_append_new(c->arr, o))
+    if (!o)
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
-    return c->limit > 0 && (int64_t)json_array_size(c->arr) >= c->limit ? SCAN_STOP : XC_OK;
+    int rc = c->fn(c->ctx, o, err);
+    json_decref(o);
+    if (rc)
+        return rc;
+    return c->limit > 0 && ++c->n >= c->limit ? SCAN_STOP : XC_OK;
+}
+
+int xc_audit_events_each(xc_store *s, int64_t from, int64_t limit, const char *type, const char *subject,
+                         const char *actor, xc_audit_event_fn fn, void *ctx, xc_error *err)
+{
+    events_ctx c = {limit, 0, type && *type ? type : NULL, subject, actor, fn, ctx};
+    if (limit < 0)
+        return xc_error_set(err, XC_EINVAL, "--limit", "--limit: must not be negative");
+    int rc = xc_store_events_scan(s, from < 1 ? 1 : from, -1, events_cb, &c, err);
+    return rc == SCAN_STOP ? XC_OK : rc;
+}
+
+static int append_event(void *ctx, json_t *event, xc_error *err)
+{
+    return json_array_append(ctx, event) ? xc_error_set(err, XC_ENOMEM, NULL, "out of memory") : XC_OK;
 }
 
 int xc_audit_events(xc_store *s, int64_t from, int64_t limit, const char *type, const char *subject,
                     const char *actor, json_t **out, xc_error *err)
 {
-    events_ctx c = {json_array(), limit, type && *type ? type : NULL, subject, actor};
+    json_t *arr = json_array();
     *out = NULL;
-    if (!c.arr)
+    if (!arr)
         return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
-    if (limit < 0) {
-        json_decref(c.arr);
-        return xc_error_set(err, XC_EINVAL, "--limit", "--limit: must not be negative");
-    }
-    int rc = xc_store_events_scan(s, from < 1 ? 1 : from, -1, events_cb, &c, err);
-    if (rc == SCAN_STOP)
-        rc = XC_OK;
+    int rc = xc_audit_events_each(s, from, limit, type, subject, actor, append_event, arr, err);
     if (rc) {
-        json_decref(c.arr);
+        json_decref(arr);
         return rc;
     }
-    *out = c.arr;
+    *out = arr;
     return XC_OK;
 }
 

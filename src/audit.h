@@ -51,6 +51,13 @@ int xc_audit_vkey(xc_store *s, char **vkey, xc_error *err);
 int xc_audit_events(xc_store *s, int64_t from, int64_t limit, const char *type, const char *subject,
                     const char *actor, json_t **out, xc_error *err);
 
+/* The same events one at a time, in order, without holding them all: fn
+ * gets each event's JSON (borrowed for the call); a non-zero return stops
+ * the scan and is returned. */
+typedef int (*xc_audit_event_fn)(void *ctx, json_t *event, xc_error *err);
+int xc_audit_events_each(xc_store *s, int64_t from, int64_t limit, const char *type, const char *subject,
+                         const char *actor, xc_audit_event_fn fn, void *ctx, xc_error *err);
+
 /* Recompute the chain, the tree and every signature (the head's and every
  * published checkpoint's) from the stored events.  vkey NULL: the key of
  * the key file / database.  *report (always set unless out of memory):

@@ -84,17 +84,48 @@ static int emit(cli_ctx *c, const char *text, const char *what)
     return CLI_EXIT_OK;
 }
 
+/* --json streams the array an event at a time (a log of millions of
+ * events is not held in memory); same bytes as cli_print_json would print. */
+typedef struct stream_ctx {
+    size_t n;
+} stream_ctx;
+
+static int print_event(void *ctx, json_t *event, xc_error *err)
+{
+    stream_ctx *sc = ctx;
+    char *text = json_dumps(event, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    if (!text)
+        return xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
+    /* indent the event's lines by two more spaces: it is an element of the array */
+    fputs(sc->n++ ? ",\n  " : "[\n  ", stdout);
+    for (const char *p = text; *p; p++) {
+        fputc(*p, stdout);
+        if (*p == '\n')
+            fputs("  ", stdout);
+    }
+    xc_free(text);
+    return ferror(stdout) ? xc_error_set(err, XC_EIO, NULL, "cannot write to standard output") : XC_OK;
+}
+
 static int cmd_audit_log(cli_ctx *c)
 {
     int64_t from = 1, limit = 0;
     json_t *evs = NULL;
     int rc = int_opt(c, "--from", cli_opt_value(c, "from"), 1, &from);
-    if (rc || (rc = int_opt(c, "--limit", cli_opt_value(c, "limit"), 0, &limit)) || (rc = audit_open(c)) ||
-        (rc = xc_audit_events(c->store, from, limit, cli_opt_value(c, "type"), cli_opt_value(c, "subject"),
+    if (rc || (rc = int_opt(c, "--limit", cli_opt_value(c, "limit"), 0, &limit)) || (rc = audit_open(c)))
+        return cli_fail(c, rc);
+    if (c->format == OUT_JSON) {
+        stream_ctx sc = {0};
+        rc = xc_audit_events_each(c->store, from, limit, cli_opt_value(c, "type"), cli_opt_value(c, "subject"),
+                                  cli_opt_value(c, "actor"), print_event, &sc, &c->err);
+        if (rc && !sc.n)
+            return cli_fail(c, rc);
+        fputs(sc.n ? "\n]\n" : "[]\n", stdout);
+        return rc ? cli_fail(c, rc) : CLI_EXIT_OK;
+    }
+    if ((rc = xc_audit_events(c->store, from, limit, cli_opt_value(c, "type"), cli_opt_value(c, "subject"),
                               cli_opt_value(c, "actor"), &evs, &c->err)))
         return cli_fail(c, rc);
-    if (c->format == OUT_JSON)
-        return cli_print_json(c, evs);
     static const char *const h[] = {"SEQ", "TIME", "ACTOR", "TYPE", "SUBJECT", "PAYLOAD"};
     static const int w[] = {0, 0, 24, 0, 32, 72};
     out_table *t = out_table_new(6, h, w);
