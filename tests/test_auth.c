@@ -9,6 +9,7 @@
  * last line of `token create`.
  */
 #include "testutil.h"
+#include "testlib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,45 +24,6 @@
 #include "mem.h"
 
 /* ---- helpers -------------------------------------------------------------------------- */
-
-static xc_store *open_db(const char *name)
-{
-    xc_store *s = NULL;
-    xc_error err;
-    char key[512];
-    const char *path = tu_path(name);
-    remove(path);
-    snprintf(key, sizeof(key), "%s.key", path);
-    remove(key);
-    if (xc_db_open(path, &s, &err))
-        fail_msg("open %s: %s", name, err.msg);
-    return s;
-}
-
-#define OK(call)                                                                                                      \
-    do {                                                                                                              \
-        xc_error_clear(&err);                                                                                         \
-        int rc_ = (call);                                                                                             \
-        if (rc_)                                                                                                      \
-            fail_msg("%s failed (%d): %s", #call, rc_, err.msg);                                                      \
-    } while (0)
-
-/* Expect a failure with code and a message containing `needle`. */
-#define FAILS(code, needle, call)                                                                                     \
-    do {                                                                                                              \
-        xc_error_clear(&err);                                                                                         \
-        int rc_ = (call);                                                                                             \
-        if (rc_ != (code))                                                                                            \
-            fail_msg("%s: expected %d, got %d: %s", #call, (code), rc_, err.msg);                                     \
-        if (!strstr(err.msg, (needle)))                                                                               \
-            fail_msg("%s: message lacks \"%s\": %s", #call, (needle), err.msg);                                       \
-    } while (0)
-
-static const char *js(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
 
 /* Users: admin (bootstrap), officer olga, auditor audrey, exporter eve of acme. */
 static void actors(xc_store *s)
@@ -157,7 +119,7 @@ static void test_role_names(void **state)
 static void test_create_lookup_revoke(void **state)
 {
     (void)state;
-    xc_store *s = open_db("tokens.db");
+    xc_store *s = tl_fresh_db("tokens.db");
     xc_error err;
     xc_principal who;
     char tok[XC_TOKEN_LEN + 1], id[17], tok_olga[XC_TOKEN_LEN + 1], id_olga[17], tok_eve[XC_TOKEN_LEN + 1],
@@ -295,7 +257,7 @@ static void test_create_lookup_revoke(void **state)
 static void test_bootstrap(void **state)
 {
     (void)state;
-    xc_store *s = open_db("bootstrap.db");
+    xc_store *s = tl_fresh_db("bootstrap.db");
     xc_error err;
     char tok[XC_TOKEN_LEN + 1], id[17];
     OK(xc_user_add(s, "local:me", "root", "admin", NULL, &err));
@@ -359,7 +321,7 @@ static void test_malformed(void **state)
     free(huge);
 
     /* well-formed but unknown: the store answers, the message does not echo it */
-    xc_store *s = open_db("malformed.db");
+    xc_store *s = tl_fresh_db("malformed.db");
     actors(s);
     FAILS(XC_EUNAUTH, "unknown or revoked token", xc_token_lookup(s, valid, &who, &err));
     assert_null(strstr(err.msg, valid + 4));
@@ -369,7 +331,7 @@ static void test_malformed(void **state)
 static void test_user_state(void **state)
 {
     (void)state;
-    xc_store *s = open_db("userstate.db");
+    xc_store *s = tl_fresh_db("userstate.db");
     xc_error err;
     xc_principal who;
     char t_olga[XC_TOKEN_LEN + 1], t_eve[XC_TOKEN_LEN + 1], t_ghost[XC_TOKEN_LEN + 1], id[17], hash[65];
@@ -415,7 +377,7 @@ static void test_user_state(void **state)
 static void test_no_secrets_in_audit(void **state)
 {
     (void)state;
-    xc_store *s = open_db("secrets.db");
+    xc_store *s = tl_fresh_db("secrets.db");
     xc_error err;
     char tok[4][XC_TOKEN_LEN + 1], id[4][17], hash[4][65];
     actors(s);
@@ -479,7 +441,7 @@ static size_t n_tokens(xc_store *s)
 static void test_alloc_failures(void **state)
 {
     (void)state;
-    xc_store *s = open_db("alloc.db");
+    xc_store *s = tl_fresh_db("alloc.db");
     xc_error err;
     xc_principal who;
     char tok[XC_TOKEN_LEN + 1], id[17], known[XC_TOKEN_LEN + 1], kid[17];
@@ -518,7 +480,7 @@ static void test_alloc_failures(void **state)
     xc_store_close(s);
 
     /* reads: lookup, list, get by id (on a small database: a list's cost grows with it) */
-    s = open_db("alloc-read.db");
+    s = tl_fresh_db("alloc-read.db");
     actors(s);
     OK(xc_token_create(s, "admin", "admin", NULL, NULL, known, kid, &err));
     OK(xc_token_create(s, "admin", "eve", NULL, "x", tok, id, &err));
@@ -553,7 +515,7 @@ static void test_alloc_failures(void **state)
 static void test_passwords(void **state)
 {
     (void)state;
-    xc_store *s = open_db("passwords.db");
+    xc_store *s = tl_fresh_db("passwords.db");
     xc_error err;
     xc_principal who;
     char msg[XC_ERRMSG_MAX];

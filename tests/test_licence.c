@@ -9,6 +9,7 @@
  * naming the field.
  */
 #include "testutil.h"
+#include "testlib.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,45 +24,6 @@
 #include "registry.h"
 
 /* ---- helpers -------------------------------------------------------------------------- */
-
-static xc_store *open_db(const char *name)
-{
-    xc_store *s = NULL;
-    xc_error err;
-    char key[512];
-    const char *path = tu_path(name);
-    remove(path);
-    snprintf(key, sizeof(key), "%s.key", path);
-    remove(key);
-    if (xc_db_open(path, &s, &err))
-        fail_msg("open %s: %s", name, err.msg);
-    return s;
-}
-
-#define OK(call)                                                                                                      \
-    do {                                                                                                              \
-        xc_error_clear(&err);                                                                                         \
-        int rc_ = (call);                                                                                             \
-        if (rc_)                                                                                                      \
-            fail_msg("%s failed (%d): %s", #call, rc_, err.msg);                                                      \
-    } while (0)
-
-/* Expect a failure with code and a message containing `needle`. */
-#define FAILS(code, needle, call)                                                                                     \
-    do {                                                                                                              \
-        xc_error_clear(&err);                                                                                         \
-        int rc_ = (call);                                                                                             \
-        if (rc_ != (code))                                                                                            \
-            fail_msg("%s: expected %d, got %d: %s", #call, (code), rc_, err.msg);                                     \
-        if (!strstr(err.msg, (needle)))                                                                               \
-            fail_msg("%s: message lacks \"%s\": %s", #call, (needle), err.msg);                                       \
-    } while (0)
-
-static const char *js(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
 
 /* Users: admin (bootstrap), officers olga and oscar, auditor audrey,
  * exporters eve (acme) and mallory (other). */
@@ -138,7 +100,7 @@ static xc_date D(const char *s)
 static void test_lifecycle(void **state)
 {
     (void)state;
-    xc_store *s = open_db("life.db");
+    xc_store *s = tl_fresh_db("life.db");
     xc_error err;
     char app[32], app2[32], app3[32], lic[32];
     json_t *a = NULL, *l = NULL, *j = NULL;
@@ -281,7 +243,7 @@ static void test_lifecycle(void **state)
 static void test_roles(void **state)
 {
     (void)state;
-    xc_store *s = open_db("roles.db");
+    xc_store *s = tl_fresh_db("roles.db");
     xc_error err;
     char app[32], other[32], lic[32];
     FAILS(XC_EFORBIDDEN, "first user", xc_user_add(s, "anyone", "olga", "officer", NULL, &err));
@@ -340,7 +302,7 @@ static void test_roles(void **state)
 static void test_four_eyes(void **state)
 {
     (void)state;
-    xc_store *s = open_db("four.db");
+    xc_store *s = tl_fresh_db("four.db");
     xc_error err;
     char app[32], app2[32];
     json_t *a = NULL;
@@ -404,7 +366,7 @@ static void test_four_eyes(void **state)
 static void test_refusal_criteria(void **state)
 {
     (void)state;
-    xc_store *s = open_db("refuse.db");
+    xc_store *s = tl_fresh_db("refuse.db");
     xc_error err;
     char app[32];
     json_t *j = NULL;
@@ -456,7 +418,7 @@ static void test_refusal_criteria(void **state)
 static void test_marketing_dependency(void **state)
 {
     (void)state;
-    xc_store *s = open_db("market.db");
+    xc_store *s = tl_fresh_db("market.db");
     xc_error err;
     char app[32], mapp[32], mlic[32], other_mapp[32], other_mlic[32], app2[32];
     json_t *a = NULL;
@@ -520,7 +482,7 @@ static void test_marketing_dependency(void **state)
 static void test_licence_transitions(void **state)
 {
     (void)state;
-    xc_store *s = open_db("trans.db");
+    xc_store *s = tl_fresh_db("trans.db");
     xc_error err;
     char app[32], lic[32];
     actors(s);
@@ -568,7 +530,7 @@ static void test_licence_transitions(void **state)
 static void test_bad_input(void **state)
 {
     (void)state;
-    xc_store *s = open_db("bad.db");
+    xc_store *s = tl_fresh_db("bad.db");
     xc_error err;
     char id[32];
     actors(s);
@@ -658,7 +620,7 @@ static void check_statuses(xc_store *s, char lics[6][32], const char *const want
 static void test_impact_library(void **state)
 {
     (void)state;
-    xc_store *s = open_db("impact.db");
+    xc_store *s = tl_fresh_db("impact.db");
     xc_error err;
     char lics[6][32], pending[32], vid[32];
     json_t *r = NULL;
@@ -752,7 +714,7 @@ static void test_impact_library(void **state)
 static void test_impact_file(void **state)
 {
     (void)state;
-    xc_store *s = open_db("impfile.db");
+    xc_store *s = tl_fresh_db("impfile.db");
     xc_error err;
     char lics[6][32], pending[32];
     json_t *r = NULL, *exp = NULL;
