@@ -82,6 +82,8 @@ API=http://127.0.0.1:$PORT
 CHECK='{"regime": "il", "item": "4D004", "to": "MA", "activity": "marketing", "end_user_type": "government", "date": "2021-11-26", "record": false}'
 CHECK_REC='{"regime": "il", "item": "4D004", "to": "MA", "activity": "marketing", "end_user_type": "government", "date": "2021-11-26", "record": true}'
 SCREEN='{"name": "Positive Technologies"}'
+# the same check on 2,000 different dates (http_post_dates.lua): every answer built, none cached
+CHECK_DATES='{"regime": "il", "item": "4D004", "to": "MA", "activity": "marketing", "end_user_type": "government", "date": "DATE", "record": false}'
 mkdir -p "$TMP/www" "$TMP/nginx"
 fetch() { # fetch NAME PATH BODY: the answer's exact bytes into www/NAME
     code=$(curl -s -o "$TMP/www/$1" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
@@ -150,16 +152,23 @@ run_wrk() { # run_wrk CASE SIDE [wrk args...]: appends "CASE SIDE rps p99 p50 er
     echo "$c $s $rps $p99 $p50 $err" >>"$RES"
     [ "$err" = 0 ] || echo "  warning: $c ($s): $err failed or non-2xx requests" >&2
 }
-cases="check check-recorded screen"
+cases="check check-uncached check-recorded screen"
 for r in $(seq 1 "$RUNS"); do
     for c in $cases; do
         case $c in
         check) body=$CHECK path=/v1/check ;;
+        check-uncached) body=$CHECK_DATES path=/v1/check ;;
         check-recorded) body=$CHECK_REC path=/v1/check ;;
         screen) body=$SCREEN path=/v1/screen ;;
         esac
-        XC_BODY=$body run_wrk "$c" api -s "$HERE/http_post.lua" "$API$path"
-        run_wrk "$c" nginx -s "$HERE/http_get.lua" "$STATIC/$c.json"
+        if [ "$c" = check-uncached ]; then
+            # nginx: the same-size answer (the 2021-11-26 one) as a static file
+            XC_BODY=$body run_wrk "$c" api -s "$HERE/http_post_dates.lua" "$API$path"
+            run_wrk "$c" nginx -s "$HERE/http_get.lua" "$STATIC/check.json"
+        else
+            XC_BODY=$body run_wrk "$c" api -s "$HERE/http_post.lua" "$API$path"
+            run_wrk "$c" nginx -s "$HERE/http_get.lua" "$STATIC/$c.json"
+        fi
     done
     echo "  run $r of $RUNS done" >&2
 done
@@ -174,6 +183,7 @@ printf '%-34s %8s %12s %9s %12s %9s %7s\n' request bytes "api req/s" "api p99" "
 for c in $cases; do
     case $c in
     check) label="POST /v1/check (record=false)" ;;
+    check-uncached) label="POST /v1/check (2,000 dates)" ;;
     check-recorded) label="POST /v1/check (record=true)" ;;
     screen) label="POST /v1/screen" ;;
     esac
@@ -182,7 +192,9 @@ for c in $cases; do
     n=$(pick "$c" nginx 3)
     np=$(pick "$c" nginx 4)
     ratio=$(awk -v a="$a" -v n="$n" 'BEGIN {printf "%.2f", (n > 0) ? a / n : 0}')
-    printf '%-34s %8s %12.0f %7.2fms %12.0f %7.2fms %7s\n' "$label" "$(wc -c <"$TMP/www/$c.json" | tr -d ' ')" \
+    f=$TMP/www/$c.json
+    [ "$c" = check-uncached ] && f=$TMP/www/check.json
+    printf '%-34s %8s %12.0f %7.2fms %12.0f %7.2fms %7s\n' "$label" "$(wc -c <"$f" | tr -d ' ')" \
         "$a" "$ap" "$n" "$np" "$ratio"
 done
 echo "(ratio = exportctl req/s / nginx req/s for the same body; target >= 0.5)"
