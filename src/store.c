@@ -4,9 +4,12 @@
  */
 #include "store_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "mem.h"
+
+#define DATA_GENERATION "data.generation"
 
 int xc_store_open(const char *path, xc_store **out, xc_error *err)
 {
@@ -59,6 +62,7 @@ int xc_store_begin(xc_store *s, xc_error *err)
         s->in_tx = 1;
         s->tx_writes = 0;
         s->tx_events = 0;
+        s->tx_engine = 0;
     }
     return rc;
 }
@@ -73,6 +77,10 @@ int xc_store_commit(xc_store *s, xc_error *err)
                           "refusing to commit %d write(s) that appended no audit event (a bug)", s->tx_writes);
     else if (s->tx_events > 0)
         rc = xc_audit_seal(s, err);
+    if (rc == XC_OK && s->tx_engine) {
+        char ts[XC_TS_BUF];
+        rc = s->ops->meta_set(s, DATA_GENERATION, xc_ts_format(s->tx_time, ts), s->tx_time, err);
+    }
     if (rc) {
         xc_store_rollback(s);
         return rc;
@@ -174,9 +182,29 @@ static int wrote(xc_store *s, int rc)
     return rc;
 }
 
+/* Kinds of documents the policy and screening engines are built from. */
+static int engine_kind(const char *kind)
+{
+    return strcmp(kind, XC_DOC_ITEM) == 0 || strcmp(kind, XC_DOC_RULES) == 0 || strcmp(kind, XC_DOC_PARTIES) == 0 ||
+           strcmp(kind, XC_DOC_ALLOW) == 0;
+}
+
+int xc_store_data_generation(xc_store *s, char out[XC_TS_BUF], xc_error *err)
+{
+    char *v = NULL;
+    int rc = s->ops->meta_get(s, DATA_GENERATION, &v, err);
+    out[0] = '\0';
+    if (rc == XC_OK && v)
+        snprintf(out, XC_TS_BUF, "%s", v);
+    xc_free(v);
+    return rc;
+}
+
 int xc_store_list_put(xc_store *s, const xc_list_meta *m, xc_error *err)
 {
     int rc = need_tx(s, err);
+    if (rc == XC_OK)
+        s->tx_engine = 1;
     return rc ? rc : wrote(s, s->ops->list_put(s, m, s->tx_time, err));
 }
 
@@ -193,6 +221,8 @@ int xc_store_list_ids(xc_store *s, int64_t as_of, char ***ids, size_t *n, xc_err
 int xc_store_version_put(xc_store *s, xc_version *v, xc_error *err)
 {
     int rc = need_tx(s, err);
+    if (rc == XC_OK)
+        s->tx_engine = 1;
     return rc ? rc : wrote(s, s->ops->version_put(s, v, s->tx_time, err));
 }
 
@@ -229,8 +259,11 @@ int xc_store_doc_put(xc_store *s, const char *kind, const char *key, const char 
     if (rc != XC_OK && rc != XC_ENOTFOUND)
         return rc;
     rc = wrote(s, s->ops->doc_put(s, kind, key, hash, body, s->tx_time, id, err));
-    if (rc == XC_OK)
+    if (rc == XC_OK) {
         *recorded = 1;
+        if (engine_kind(kind))
+            s->tx_engine = 1;
+    }
     return rc;
 }
 

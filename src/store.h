@@ -145,6 +145,14 @@ const char *xc_store_actor(const xc_store *s);
  * not change it. */
 int xc_store_data_version(xc_store *s, int64_t *v, xc_error *err);
 
+/* The generation of the data the policy and screening engines are built
+ * from (lists, items, rule packs, party snapshots, the allow-list): a
+ * setting rewritten, with the transaction time, by every commit that
+ * recorded such data, whoever made it.  A long-running reader (the HTTP
+ * server) compares it to know when to rebuild.  *out is "" for a database
+ * where nothing of the kind was recorded since schema 3. */
+int xc_store_data_generation(xc_store *s, char out[XC_TS_BUF], xc_error *err);
+
 /* Path or URL the store was opened with. */
 const char *xc_store_path(xc_store *s);
 

@@ -48,6 +48,7 @@ struct xc_store {
     int64_t tx_time;
     int tx_writes;   /* history rows written in the open transaction */
     int tx_events;   /* audit events appended in the open transaction */
+    int tx_engine;   /* the transaction wrote data the engines are built from */
     char *actor;     /* session actor recorded by events that name none */
     struct xc_audit_state *audit; /* owned by audit.c */
     void *impl;      /* backend state */

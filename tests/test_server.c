@@ -19,6 +19,7 @@
  */
 #include "testutil.h"
 
+#include "date.h"
 #include "docs.h"
 
 #include <arpa/inet.h>
@@ -1376,6 +1377,38 @@ static void test_revocation_immediate(void **state)
     }
 }
 
+/* Data recorded by another process (the CLI) while the server runs reaches
+ * its engines within the polling interval of the data generation. */
+static void test_external_import_seen(void **state)
+{
+    (void)state;
+    static const char body[] = "{\"name\": \"Zyxwvut Quorlan Holdings\"}";
+    resp r;
+    http("POST", "/v1/screen", tok[R_OFFICER], body, &r);
+    assert_int_equal(r.status, 200);
+    json_t *j0 = resp_json(&r);
+    assert_int_equal(json_array_size(json_object_get(j0, "hits")), 0);
+    json_decref(j0);
+    resp_free(&r);
+    char today[XC_DATE_BUF];
+    xc_date_format(xc_date_today(), today);
+    tu_write(tu_path("extra-party.csv"), "id,name,type,country\nzz-1,Zyxwvut Quorlan Holdings,entity,RU\n");
+    const char *argv[] = {"--db", g_db, "--as", "admin", "parties", "import", "--format", "csv", "--list-id",
+                          "test-extra", "--list-date", today, tu_path("extra-party.csv"), NULL};
+    run_ok(argv);
+    int seen = 0;
+    for (int i = 0; i < 40 && !seen; i++) { /* the server polls every 250 ms per thread */
+        sleep_ms(50);
+        http("POST", "/v1/screen", tok[R_OFFICER], body, &r);
+        assert_int_equal(r.status, 200);
+        json_t *j = resp_json(&r);
+        seen = json_array_size(json_object_get(j, "hits")) > 0;
+        json_decref(j);
+        resp_free(&r);
+    }
+    assert_true(seen);
+}
+
 static void test_four_eyes(void **state)
 {
     (void)state;
@@ -2426,6 +2459,7 @@ int main(void)
         cmocka_unit_test(test_contract_openapi), cmocka_unit_test(test_contract_metrics),
         cmocka_unit_test(test_role_matrix),      cmocka_unit_test(test_exporter_scope),
         cmocka_unit_test(test_four_eyes),        cmocka_unit_test(test_revocation_immediate),
+        cmocka_unit_test(test_external_import_seen),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_stop),             cmocka_unit_test(test_drain),
     };

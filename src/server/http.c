@@ -1011,7 +1011,8 @@ int xc_srv_start(const xc_srv_opts *o, xc_srv **out, int *port, xc_error *err)
         rc = xc_error_set(err, XC_ENOMEM, NULL, "out of memory");
         goto fail;
     }
-    if ((rc = xc_db_open(srv->db_path, &srv->main, err)))
+    if ((rc = xc_db_open(srv->db_path, &srv->main, err)) ||
+        (rc = xc_store_data_generation(srv->main, srv->data_gen, err)))
         goto fail;
     srv_screen_warm(srv, srv->main);
     if ((rc = xc_commitq_open(srv->main, NULL, &srv->q, err)))

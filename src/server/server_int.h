@@ -87,6 +87,7 @@ typedef struct srv_token_cache {
 struct xc_srv_thread {
     xc_srv *srv;
     srv_token_cache tokens;
+    int64_t gen_polled_us;       /* when this thread last read the data generation */
     uint64_t srv_id;
     xc_store *store;
     xc_policy *policy;
@@ -130,7 +131,8 @@ struct xc_srv {
     size_t n_routes;
     srv_pattern *pats;
 
-    pthread_mutex_t mu;          /* threads list, shared counters */
+    pthread_mutex_t mu;          /* threads list, shared counters, data_gen */
+    char data_gen[32];           /* xc_store_data_generation last acted on */
     xc_srv_thread *thread_list;
     srv_counters shared;         /* requests completed outside a pool thread */
 

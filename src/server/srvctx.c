@@ -8,6 +8,7 @@
  * the group-commit queue for writes.
  */
 #include <string.h>
+#include <time.h>
 
 #include "mem.h"
 #include "parties.h"
@@ -94,6 +95,33 @@ xc_store *xc_srv_store(xc_req *r, xc_error *err)
     return s;
 }
 
+/* Data the engines are built from may have been recorded by another
+ * process (the CLI) while the server runs: at most every
+ * SRV_GEN_POLL_US per thread, compare the database's data generation with
+ * the one the server last acted on, and rebuild the engines when it moved. */
+#define SRV_GEN_POLL_US 250000
+
+static void poll_data_generation(xc_srv *srv, xc_srv_thread *th, xc_store *s)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    if (now - th->gen_polled_us < SRV_GEN_POLL_US)
+        return;
+    th->gen_polled_us = now;
+    char g[XC_TS_BUF];
+    xc_error err;
+    if (xc_store_data_generation(s, g, &err) != XC_OK)
+        return; /* the next poll tries again; the engines stay as they are */
+    pthread_mutex_lock(&srv->mu);
+    int moved = strcmp(g, srv->data_gen) != 0;
+    if (moved)
+        snprintf(srv->data_gen, sizeof(srv->data_gen), "%s", g);
+    pthread_mutex_unlock(&srv->mu);
+    if (moved)
+        xc_srv_data_changed(srv);
+}
+
 int xc_srv_policy(xc_req *r, xc_policy **out, xc_error *err)
 {
     *out = NULL;
@@ -101,6 +129,7 @@ int xc_srv_policy(xc_req *r, xc_policy **out, xc_error *err)
     if (!s)
         return err && err->code ? err->code : XC_EDB;
     xc_srv_thread *th = r->th;
+    poll_data_generation(r->srv, th, s);
     uint64_t gen = atomic_load(&r->srv->gen);
     if (!th->policy || th->policy_gen != gen) {
         xc_policy_free(th->policy);
@@ -248,6 +277,7 @@ int xc_srv_screen(xc_req *r, const xc_screen_index **idx, xc_screen_scratch **sc
     if (!s)
         return err && err->code ? err->code : XC_EDB;
     xc_srv_thread *th = r->th;
+    poll_data_generation(r->srv, th, s);
     size_t slot = SRV_MAX_HELD;
     for (size_t i = 0; i < SRV_MAX_HELD && slot == SRV_MAX_HELD; i++)
         if (!th->held[i])
