@@ -336,6 +336,13 @@ static void test_check_record_and_replay(void **state)
     assert_non_null(json_object_get(r, "now"));
     json_decref(r);
     json_decref(rc);
+    /* an exporter replays only its organisation's decisions: the officer's is "not found" to it */
+    snprintf(path, sizeof(path), "/v1/decisions/%s/replay", ids);
+    r = get(path, tok_exporter, 404);
+    json_decref(r);
+    json_t *e = post("/v1/check", tok_exporter, "{\"regime\":\"il\",\"item\":\"4D004\",\"to\":\"IR\"}", 200);
+    snprintf(ids, sizeof(ids), "%lld", (long long)json_integer_value(json_object_get(e, "decision_id")));
+    json_decref(e);
     snprintf(path, sizeof(path), "/v1/decisions/%s/replay", ids);
     r = get(path, tok_exporter, 200);
     rc = cli(&code, "check", "--replay", ids, NULL);

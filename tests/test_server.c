@@ -966,10 +966,23 @@ static void p_app_create(int role, int allowed, fx_out *o)
 static char g_decision[32];
 static char *g_verify_proof_body;
 
+/* An exporter replays only its organisation's decisions: one it recorded. */
 static void p_replay(int role, int allowed, fx_out *o)
 {
-    (void)role, (void)allowed;
-    fx_path(o, "/v1/decisions/", g_decision, "/replay");
+    if (role != R_EXPORTER || !allowed) {
+        fx_path(o, "/v1/decisions/", g_decision, "/replay");
+        return;
+    }
+    resp r;
+    http("POST", "/v1/check", tok[R_EXPORTER],
+         "{\"regime\": \"il\", \"item\": \"4D004\", \"to\": \"FR\", \"end_user_type\": \"government\"}", &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = resp_json(&r);
+    char id[32];
+    snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(j, "decision_id")));
+    json_decref(j);
+    resp_free(&r);
+    fx_path(o, "/v1/decisions/", id, "/replay");
 }
 
 static void p_verify_proof(int role, int allowed, fx_out *o)

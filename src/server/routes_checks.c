@@ -21,7 +21,9 @@
 
 #include "country.h"
 #include "date.h"
+#include "audit.h"
 #include "decision.h"
+#include "licence.h"
 #include "mem.h"
 #include "server.h"
 
@@ -589,6 +591,29 @@ static int query_bool(const xc_req *r, const char *name, int dflt, int *out, xc_
     return XC_OK;
 }
 
+/* An exporter may replay only the decisions its own organisation's users
+ * recorded: the decision's audit event names who recorded it.  Anything
+ * else answers like an unknown id. */
+static int exporter_may_replay(xc_req *r, xc_store *s, long long id, xc_error *err)
+{
+    char subject[40];
+    json_t *evs = NULL, *user = NULL;
+    snprintf(subject, sizeof(subject), "decision:%lld", id);
+    int rc = xc_audit_events(s, 1, 1, "check.decision", subject, NULL, &evs, err);
+    if (rc)
+        return rc;
+    const char *actor = json_string_value(json_object_get(json_array_get(evs, 0), "actor"));
+    int same = 0;
+    if (actor && xc_user_get(s, actor, &user, err) == XC_OK) {
+        const char *org = json_string_value(json_object_get(user, "org"));
+        same = org && r->who->org[0] && strcmp(org, r->who->org) == 0;
+    }
+    json_decref(user);
+    json_decref(evs);
+    xc_error_clear(err);
+    return same ? XC_OK : xc_error_set(err, XC_ENOTFOUND, "id", "no decision with id %lld", id);
+}
+
 static int h_replay_run(xc_req *r, xc_resp *out, xc_error *err)
 {
     const char *t = r->n_params ? r->params[0] : "";
@@ -608,6 +633,8 @@ static int h_replay_run(xc_req *r, xc_resp *out, xc_error *err)
     xc_store *s = xc_srv_store(r, err);
     if (!s)
         return err->code ? err->code : xc_error_set(err, XC_EDB, NULL, "the store is not available");
+    if (r->who->role == XC_ROLE_EXPORTER && (rc = exporter_may_replay(r, s, id, err)))
+        return rc;
     return xc_decision_replay(s, id, compare_now, &out->body, &identical, err);
 }
 
