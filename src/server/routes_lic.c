@@ -326,6 +326,16 @@ static int h_tokens_list(xc_req *r, xc_resp *out, xc_error *err)
     return rc ? rc : reply(out, 200, j, err);
 }
 
+/* A token route's {id}: the token's id, never the token itself (URLs end up
+ * in access logs). */
+static int token_id_param(const char *id, xc_error *err)
+{
+    if (strncmp(id, "xct_", 4) == 0)
+        return xc_error_set(err, XC_EINVAL, "id",
+                            "id: give the token's id (16 hex digits, see GET /v1/tokens), not the token itself");
+    return XC_OK;
+}
+
 /* POST /v1/tokens/{id}/revoke: the token's own user or an admin (the
  * library's rule); answers the token's new version. */
 static int h_tokens_revoke(xc_req *r, xc_resp *out, xc_error *err)
@@ -336,9 +346,8 @@ static int h_tokens_revoke(xc_req *r, xc_resp *out, xc_error *err)
     int rc;
     if ((rc = body_keys(r, keys, err)) || (rc = body_str(r, "reason", 0, &reason, err)))
         return rc;
-    if (strncmp(id, "xct_", 4) == 0) /* URLs end up in logs: never put a secret in one */
-        return xc_error_set(err, XC_EINVAL, "id",
-                            "id: give the token's id (16 hex digits, see GET /v1/tokens), not the token itself");
+    if ((rc = token_id_param(id, err)))
+        return rc;
     xc_store *s = xc_srv_store(r, err);
     if (!s)
         return err->code ? err->code : XC_EDB;
@@ -713,14 +722,13 @@ static int h_token_get(xc_req *r, xc_resp *out, xc_error *err)
 {
     json_t *j = NULL;
     const char *id = r->params[0];
-    if (strncmp(id, "xct_", 4) == 0) /* URLs end up in logs: never put a secret in one */
-        return xc_error_set(err, XC_EINVAL, "id",
-                            "id: give the token's id (16 hex digits, see GET /v1/tokens), not the token itself");
+    int rc = token_id_param(id, err);
+    if (rc)
+        return rc;
     xc_store *s = xc_srv_store(r, err);
     if (!s)
         return err->code ? err->code : XC_EDB;
-    int rc = xc_token_get(s, id, &j, err);
-    if (rc)
+    if ((rc = xc_token_get(s, id, &j, err)))
         return rc;
     int all = r->who->role == XC_ROLE_ADMIN || r->who->role == XC_ROLE_AUDITOR;
     const char *owner = json_string_value(json_object_get(j, "user"));

@@ -145,10 +145,8 @@ int xc_srv_policy(xc_req *r, xc_policy **out, xc_error *err)
 
 void xc_srv_data_changed(xc_srv *srv)
 {
-    if (srv) {
+    if (srv)
         atomic_fetch_add(&srv->gen, 1);
-        atomic_fetch_add(&srv->auth_gen, 1);
-    }
 }
 
 void xc_srv_auth_changed(xc_srv *srv)
